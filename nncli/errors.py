@@ -1,0 +1,37 @@
+"""The one exception family of nncli; the CLI turns each kind into an exit code."""
+
+
+class NncliError(Exception):
+    """An error the user can act on: printed as one line, never as a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(NncliError):
+    """Bad command-line usage (unknown option value, conflicting flags)."""
+
+    exit_code = 2
+
+
+class ConfigError(NncliError):
+    """A config file or --set override that cannot be loaded or is invalid."""
+
+    exit_code = 2
+
+
+class DataError(NncliError):
+    """Input data that cannot be read or does not fit the model."""
+
+    exit_code = 2
+
+
+class RunError(NncliError):
+    """A run directory that is missing, incomplete or unreadable."""
+
+    exit_code = 2
+
+
+class TrainingFailed(NncliError):
+    """Training started but could not finish (diverged, NaN)."""
+
+    exit_code = 1

@@ -1,0 +1,1 @@
+"""The neural-network engine: activations, losses, layers, model, optimizers, schedules."""

@@ -1,0 +1,85 @@
+"""The contract every layer keeps, and the buffer reuse they share."""
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+def reuse_buffer(store, name, shape, dtype):
+    """Return ``store[name][:shape[0]]``, (re)allocating it only when it is too small.
+
+    Parameters
+    ----------
+    store : dict
+        Where the buffers live between calls.
+    shape : tuple
+        Wanted shape; the first axis is the batch axis and may shrink between calls.
+    """
+    buf = store.get(name)
+    if buf is None or buf.shape[1:] != tuple(shape[1:]) or len(buf) < shape[0] or buf.dtype != dtype:
+        buf = np.empty(shape, dtype=dtype)
+        store[name] = buf
+    return buf[: shape[0]]
+
+
+class Layer(ABC):
+    """One step of a network.
+
+    A layer is built once for an input shape (without the batch axis), then called
+    on batches whose first axis is the sample axis.  ``params`` and ``grads`` are
+    dicts with the same keys; ``backward`` only fills ``grads``, an optimizer applies
+    them.  ``backward`` may overwrite the array it is given.
+
+    Buffers are allocated once for the largest batch seen and reused (as views of
+    their leading rows) for every later batch, so training allocates nothing per batch.
+    """
+
+    #: parameter names that weight decay applies to
+    decayed = ("weight",)
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.input_shape = None
+        self.output_shape = None
+        self.dtype = np.float32
+        # The first layer never needs dL/dx; skipping it saves a matmul per batch.
+        self.needs_input_grad = True
+        self._buffers = {}
+
+    def build(self, input_shape, rng, dtype):
+        """Create parameters for inputs of ``input_shape``; return the output shape."""
+        self.input_shape = tuple(input_shape)
+        self.dtype = np.dtype(dtype)
+        self.output_shape = tuple(self._build(self.input_shape, rng))
+        for name, value in self.params.items():
+            self.params[name] = np.ascontiguousarray(value, dtype=self.dtype)
+            self.grads[name] = np.zeros_like(self.params[name])
+        return self.output_shape
+
+    def _build(self, input_shape, rng):
+        """Fill ``self.params`` (any float dtype) and return the output shape."""
+        return input_shape
+
+    @abstractmethod
+    def forward(self, x, train=False):
+        """Map a batch ``x`` of shape ``(N, *input_shape)`` to ``(N, *output_shape)``."""
+
+    @abstractmethod
+    def backward(self, grad_output):
+        """Given dL/dy ``(N, *output_shape)``, fill ``grads`` and return dL/dx (or None)."""
+
+    def buffer(self, name, shape):
+        """A reusable array of ``shape`` (first axis: batch) in the layer's dtype."""
+        return reuse_buffer(self._buffers, name, shape, self.dtype)
+
+    @property
+    def n_params(self):
+        return sum(p.size for p in self.params.values())
+
+    def describe(self):
+        """Short description used in ``repr`` and model summaries."""
+        return ""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.describe()})"

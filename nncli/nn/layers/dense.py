@@ -1,0 +1,65 @@
+"""The fully connected layer ``y = f(x W^T + b)``."""
+
+import math
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..init import INITIALIZERS
+from .base import Layer
+
+
+class Dense(Layer):
+    """Fully connected layer; inputs with more than one feature axis are flattened.
+
+    Parameters ``weight`` (units, in_features), as PyTorch's ``nn.Linear``, and
+    ``bias`` (units,).  With ``keep_logits`` the pre-activation is kept in
+    ``self.logits`` (the output layer needs it for exact log-losses).
+    """
+
+    def __init__(self, units, activation="linear", init="glorot"):
+        super().__init__()
+        self.units = int(units)
+        self.activation = ACTIVATIONS[activation]
+        self.init = init
+        self.keep_logits = False
+        self.logits = None
+
+    def _build(self, input_shape, rng):
+        fan_in = math.prod(input_shape)
+        self.params["weight"] = INITIALIZERS[self.init](rng, (self.units, fan_in), fan_in, self.units)
+        # The classic N(0,1) scheme draws biases too; the others start them at zero.
+        if self.init == "normal":
+            self.params["bias"] = rng.standard_normal(self.units)
+        else:
+            self.params["bias"] = np.zeros(self.units)
+        return (self.units,)
+
+    def forward(self, x, train=False):
+        """x: (N, *input_shape) -> (N, units)."""
+        n = len(x)
+        self._x = x.reshape(n, -1)
+        out = self.buffer("out", (n, self.units))
+        z = self.buffer("logits", (n, self.units)) if self.keep_logits else out
+        np.matmul(self._x, self.params["weight"].T, out=z)
+        z += self.params["bias"]
+        self.logits = z if self.keep_logits else None
+        self._y = self.activation.forward(z, out)
+        return self._y
+
+    def backward(self, grad_output):
+        """grad_output: dL/dy (N, units), overwritten -> dL/dx (N, *input_shape) or None."""
+        return self.backward_from_logits(self.activation.backward(self._y, grad_output))
+
+    def backward_from_logits(self, grad_logits):
+        """dL/dz (N, units) -> fills grads, returns dL/dx (N, *input_shape) or None."""
+        np.matmul(grad_logits.T, self._x, out=self.grads["weight"])
+        np.sum(grad_logits, axis=0, out=self.grads["bias"])
+        if not self.needs_input_grad:
+            return None
+        dx = self.buffer("dx", self._x.shape)
+        np.matmul(grad_logits, self.params["weight"], out=dx)
+        return dx.reshape((len(dx),) + self.input_shape)
+
+    def describe(self):
+        return f"{self.units}, activation={self.activation.name}"
