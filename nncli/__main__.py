@@ -1,0 +1,5 @@
+"""``python -m nncli``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,114 @@
+"""The ``nncli`` command line: thin Typer commands that each call one service.
+
+Heavy libraries (numpy, scikit-learn, matplotlib) are imported inside the
+commands, so ``nncli --help`` stays fast.  Errors of the NncliError family are
+turned into one line on stderr and an exit code here, and only here.
+"""
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import NncliError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Train small NumPy neural networks from YAML config files.",
+)
+_state = {"debug": False}
+
+
+def _fail(message, code):
+    print(f"nncli: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def boundary(command):
+    """Run a command, turning nncli errors into one stderr line and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except NncliError as exc:
+            if _state["debug"]:
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            print("nncli: interrupted", file=sys.stderr)
+            raise SystemExit(130) from None
+        except BrokenPipeError:
+            raise SystemExit(1) from None
+        except Exception as exc:  # the last line of defence: a bug, reported in one line
+            if _state["debug"]:
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+
+    return wrapper
+
+
+@app.callback()
+def main_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+):
+    """Train small NumPy neural networks from YAML config files."""
+    _state["debug"] = debug
+    if version:
+        from . import __version__
+
+        print(f"nncli {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+@boundary
+def train(
+    config: Path = typer.Argument(..., help="YAML config file."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
+    run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Write the run into exactly this directory."),
+    runs_root: Path = typer.Option(Path("runs"), "--runs-root", help="Where new run directories are made."),
+    name: Optional[str] = typer.Option(None, "--name", help="Run name (default: the config's name)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
+):
+    """Train a network; the last line on stdout is the run directory."""
+    from .reporting import make_reporter
+    from .session import train_from_config
+
+    overrides = list(set_)
+    if name is not None:
+        overrides.append(f"name={name}")
+    path, summary = train_from_config(config, overrides, runs_root, run_dir,
+                                      reporter=make_reporter(quiet or as_json))
+    if as_json:
+        print(json.dumps({"run_dir": str(path), "metrics": summary}))
+    else:
+        print(path)
+
+
+@app.command()
+@boundary
+def data(
+    config: Path = typer.Argument(..., help="YAML config file."),
+    split: str = typer.Option("train", "--split", help="train, val or test."),
+    output: str = typer.Option("-", "--output", "-o", help="CSV file to write ('-' for stdout)."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
+):
+    """Write the raw (unscaled) split a config would use, as CSV with a header."""
+    from .session import write_data_split
+
+    write_data_split(config, split, output, set_)
+
+
+def main():
+    """Entry point of the ``nncli`` console script and ``python -m nncli``."""
+    app(prog_name="nncli")

@@ -1,0 +1,298 @@
+"""Load a config: YAML (safe loader, with line numbers) + ``--set`` overrides -> validated Config.
+
+Every problem becomes one ``ConfigError`` line naming the file, line, key path
+and what is allowed, with a "did you mean" suggestion for misspelt names.
+"""
+
+import difflib
+import typing
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .data.registry import DATASETS
+from .errors import ConfigError
+from .schema import Config
+
+
+def load_config(path, overrides=()):
+    """Read, override and validate a config file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    overrides : sequence of str
+        ``"dotted.key=value"`` strings; values are parsed as YAML.
+
+    Returns
+    -------
+    Config
+        Validated, with defaults filled in (``name`` defaults to the file's stem).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    raw, lines = parse_yaml(text, str(path))
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys (name, seed, data, model, training)")
+    set_keys = set()
+    for override in overrides:
+        set_keys.add(apply_override(raw, override))
+    raw.setdefault("name", _default_name(path))
+    return validate(raw, source=str(path), lines=lines, set_keys=set_keys)
+
+
+def _default_name(path):
+    stem = "".join(c if c.isalnum() or c in "._-" else "-" for c in path.stem).strip("-.") or "run"
+    return stem[:100]
+
+
+def parse_yaml(text, source):
+    """Parse YAML safely; return ``(data, {key path tuple: line number})``."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: invalid YAML: {exc}") from None
+    lines = {}
+    if node is not None:
+        _record_lines(node, (), lines, source)
+    return data, lines
+
+
+def _record_lines(node, path, lines, source):
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise ConfigError(f"{source}:{key_node.start_mark.line + 1}: duplicate key '{key}'")
+            seen.add(key)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _record_lines(value_node, path + (key,), lines, source)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, path + (index,), lines, source)
+
+
+def apply_override(raw, override):
+    """Apply ``"a.b.c=value"`` to the nested dict ``raw``; return the key path tuple."""
+    key, sep, value_text = override.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set needs KEY=VALUE with a dotted key, e.g. training.lr=0.01 (got '{override}')")
+    try:
+        value = yaml.safe_load(value_text) if value_text.strip() else None
+    except yaml.YAMLError:
+        raise ConfigError(f"--set {key}: cannot parse value '{value_text}' as YAML") from None
+    parts = [int(p) if p.isdigit() else p for p in key.strip().split(".")]
+    node = raw
+    for depth, part in enumerate(parts[:-1]):
+        child = _get(node, part)
+        if child is None or not isinstance(child, (dict, list)):
+            if isinstance(node, list):
+                raise ConfigError(f"--set {key}: index {part} is out of range")
+            child = {}
+            node[part] = child
+        node = child
+    last = parts[-1]
+    if isinstance(node, list):
+        if not isinstance(last, int) or last >= len(node):
+            raise ConfigError(f"--set {key}: index {last} is out of range")
+    node[last] = value
+    return tuple(parts)
+
+
+def _get(node, part):
+    if isinstance(node, list):
+        return node[part] if isinstance(part, int) and part < len(node) else None
+    return node.get(part)
+
+
+def validate(raw, source="<config>", lines=None, set_keys=()):
+    """Validate a raw config dict (and its dataset params); raise one-line ConfigError."""
+    lines = lines or {}
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], raw, source, lines, set_keys, ())) from None
+    spec = DATASETS[config.data.dataset]
+    try:
+        config.data.params = spec.params.model_validate(config.data.params).model_dump()
+    except ValidationError as exc:
+        prefix = ("data", "params")
+        raise ConfigError(_describe(exc.errors()[0], raw, source, lines, set_keys, prefix, spec.params)) from None
+    return config
+
+
+def _describe(error, raw, source, lines, set_keys, prefix, root=Config):
+    """One line for a pydantic error: where, which key, what is wrong, what is allowed."""
+    loc = prefix + _clean_loc(error["loc"], _get_path(raw, prefix), root)
+    kind = error["type"]
+    value = error.get("input")
+    where = _where(loc, source, lines, set_keys)
+    dotted = _dotted(loc)
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        options = _fields_at(root, _strip(parent, prefix), _get_path(raw, prefix))
+        hint = _did_you_mean(str(loc[-1]), options)
+        place = f" in {_dotted(parent)}" if parent else ""
+        valid = f"; valid keys: {', '.join(options)}" if options else ""
+        return f"{where}: unknown key '{loc[-1]}'{place}{hint}{valid}"
+    if kind == "union_tag_invalid":
+        loc = loc + (error["ctx"]["discriminator"].strip("'"),)
+        where, dotted, value = _where(loc, source, lines, set_keys), _dotted(loc), error["ctx"]["tag"]
+    if kind in ("literal_error", "union_tag_invalid"):
+        expected = _expected(error)
+        hint = _did_you_mean(str(value), expected) if isinstance(value, str) else ""
+        return f"{where}: {dotted} must be one of {', '.join(expected)} (got {value!r}){hint}"
+    if kind == "missing":
+        return f"{where}: {dotted} is required"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{where}: {dotted} {_bound_text(kind, error['ctx'])} (got {value!r})"
+    if kind == "value_error":
+        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        return f"{where}: {dotted}: {message}" if dotted else f"{where}: {message}"
+    if kind == "string_pattern_mismatch" and loc == ("name",):
+        return f"{where}: name may hold only letters, digits, '.', '_' and '-' (got {value!r})"
+    return f"{where}: {dotted}: {_type_text(error)} (got {value!r})"
+
+
+def _bound_text(kind, ctx):
+    words = {"greater_than": ("gt", "greater than"), "greater_than_equal": ("ge", "at least"),
+             "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+    key, text = words[kind]
+    return f"must be {text} {ctx[key]}"
+
+
+def _type_text(error):
+    kind = error["type"]
+    if kind.startswith("int"):
+        return "must be an integer"
+    if kind.startswith("float"):
+        return "must be a number"
+    if kind.startswith("bool"):
+        return "must be true or false"
+    if kind.startswith("string"):
+        return "must be a string"
+    if kind.startswith("list"):
+        return "must be a list"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "must be a mapping of keys"
+    return error["msg"]
+
+
+def _expected(error):
+    ctx = error.get("ctx", {})
+    text = ctx.get("expected") or ctx.get("expected_tags") or ""
+    return [part.strip().strip("'") for part in text.replace(" or ", ", ").split(",") if part.strip()]
+
+
+def _did_you_mean(word, options):
+    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _dotted(loc):
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _where(loc, source, lines, set_keys):
+    for key in set_keys:
+        if tuple(loc[: len(key)]) == key or tuple(key[: len(loc)]) == tuple(loc):
+            return f"--set {_dotted(key)}"
+    for end in range(len(loc), -1, -1):
+        if tuple(loc[:end]) in lines:
+            return f"{source}:{lines[tuple(loc[:end])]}"
+    return source
+
+
+def _get_path(raw, path):
+    for part in path:
+        raw = _get(raw, part) if isinstance(raw, (dict, list)) else None
+    return raw
+
+
+def _strip(loc, prefix):
+    return loc[len(prefix):]
+
+
+def _clean_loc(loc, raw, root):
+    """Drop the union tags pydantic inserts (e.g. ``layers.0.dense.units``)."""
+    cleaned = []
+    node = raw
+    for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue
+        if isinstance(node, dict) and part not in node and isinstance(part, str) and part in ("int", "str"):
+            continue
+        cleaned.append(part)
+        node = _get(node, part) if isinstance(node, (dict, list)) else None
+    return tuple(cleaned)
+
+
+def _fields_at(root, path, raw):
+    """Valid key names of the schema section at ``path`` (for "did you mean")."""
+    model = root
+    node = raw
+    for part in path:
+        if isinstance(part, int):
+            node = _get(node, part) if isinstance(node, list) else None
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        node = _get(node, part) if isinstance(node, dict) else None
+        model = _model_in(field.annotation, node)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _model_in(annotation, node):
+    """The BaseModel class inside an annotation (Optional, list, tagged union)."""
+    candidates = []
+    stack = [annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            candidates.append(item)
+        else:
+            stack.extend(typing.get_args(item))
+    if len(candidates) > 1 and isinstance(node, dict):
+        for model in candidates:
+            tag = model.model_fields.get("type")
+            if tag is not None and node.get("type") in typing.get_args(tag.annotation):
+                return model
+    return candidates[0] if candidates else None
+
+
+def resolved_yaml(config):
+    """The resolved config as YAML text, for ``config.yaml`` in the run directory."""
+    data = config.model_dump(mode="json")
+    model = data["model"]
+    for key in ("hidden", "layers"):
+        if model[key] is None:
+            del model[key]
+    if model.get("layers") is not None:
+        for layer in model["layers"]:
+            for key in [k for k, v in layer.items() if v is None]:
+                del layer[key]
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)

@@ -1,0 +1,40 @@
+"""The ``data.params`` schema of each dataset (generator options, range-checked)."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BlobsParams(Params):
+    n_samples: int = Field(1000, ge=4, le=10_000_000)
+    centers: int = Field(2, ge=2, le=1000)
+    cluster_std: float = Field(3.0, gt=0)
+    n_features: int = Field(2, ge=1, le=10_000)
+
+
+class CirclesParams(Params):
+    n_samples: int = Field(1000, ge=4, le=10_000_000)
+    noise: float = Field(0.1, ge=0)
+    factor: float = Field(0.1, gt=0, lt=1)
+
+
+class MoonsParams(Params):
+    n_samples: int = Field(1000, ge=4, le=10_000_000)
+    noise: float = Field(0.1, ge=0)
+
+
+class XorParams(Params):
+    n_samples: int = Field(1000, ge=4, le=10_000_000)
+    noise: float = Field(0.1, ge=0)
+
+
+class RandomParams(Params):
+    n_samples: int = Field(1000, ge=4, le=10_000_000)
+    n_features: int = Field(784, ge=1, le=100_000)
+    n_targets: int = Field(10, ge=1, le=10_000)
+
+
+class DigitsParams(Params):
+    n_class: int = Field(10, ge=2, le=10)

@@ -1,0 +1,34 @@
+"""``DATASETS``: config name -> how to validate its params and load it."""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from . import params as p
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: its ``data.params`` schema and where its loader lives.
+
+    The loader ``module:function`` is imported only when the data is needed.
+    """
+
+    params: type
+    loader: str
+    description: str
+
+    def load(self, params, seed):
+        """Call the loader: ``RawData`` for validated ``params`` and ``seed``."""
+        module_name, function = self.loader.split(":")
+        module = import_module(f"nncli.data.{module_name}")
+        return getattr(module, function)(params, seed)
+
+
+DATASETS = {
+    "blobs": DatasetSpec(p.BlobsParams, "synthetic:blobs", "Gaussian blobs (make_blobs), 2 features"),
+    "circles": DatasetSpec(p.CirclesParams, "synthetic:circles", "two concentric rings (make_circles)"),
+    "moons": DatasetSpec(p.MoonsParams, "synthetic:moons", "two interleaving half circles (make_moons)"),
+    "xor": DatasetSpec(p.XorParams, "synthetic:xor", "2-D XOR quadrants with noise"),
+    "random": DatasetSpec(p.RandomParams, "synthetic:random", "random inputs, random real targets (regression)"),
+    "digits": DatasetSpec(p.DigitsParams, "digits:digits", "scikit-learn's bundled 8x8 handwritten digits"),
+}

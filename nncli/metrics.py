@@ -1,0 +1,100 @@
+"""Scores of predictions: AUC, accuracy, confusion matrix, regression errors.
+
+Pure NumPy (AUC by ranks), so that scoring every epoch needs no scikit-learn;
+the tests compare each function with scikit-learn's.
+"""
+
+import numpy as np
+
+
+def roc_auc(y_true, score):
+    """Area under the ROC curve for 0/1 labels, ties counted half (Mann-Whitney U).
+
+    Parameters
+    ----------
+    y_true : ndarray (N,) of 0/1 or bool
+    score : ndarray (N,)
+
+    Returns
+    -------
+    float
+        NaN when only one class is present.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    n_pos = int(y_true.sum())
+    n_neg = len(y_true) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    _, inverse, counts = np.unique(np.asarray(score, dtype=np.float64), return_inverse=True,
+                                   return_counts=True)
+    # average rank of each distinct score (1-based)
+    upper = np.cumsum(counts)
+    average_rank = upper - (counts - 1) / 2.0
+    rank_sum = average_rank[inverse][y_true].sum()
+    return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def macro_auc(y, proba):
+    """Macro-averaged one-vs-rest AUC over the classes present in ``y``.
+
+    Parameters
+    ----------
+    y : ndarray (N,) class indices
+    proba : ndarray (N, K) scores per class
+    """
+    scores = [roc_auc(y == k, proba[:, k]) for k in range(proba.shape[1]) if np.any(y == k)]
+    scores = [s for s in scores if not np.isnan(s)]
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def class_scores(outputs):
+    """Network outputs (N, K) -> per-class scores (N, C) with C >= 2.
+
+    One sigmoid unit gives P(class 1); its complement is P(class 0).
+    """
+    if outputs.shape[1] == 1:
+        p = outputs[:, 0].astype(np.float64)
+        return np.column_stack([1.0 - p, p])
+    return outputs.astype(np.float64)
+
+
+def classification_metrics(y, outputs):
+    """``{"auc", "accuracy"}`` of class indices ``y`` (N,) given outputs (N, K)."""
+    scores = class_scores(outputs)
+    predicted = scores.argmax(axis=1)
+    if scores.shape[1] == 2:
+        auc = roc_auc(y == 1, scores[:, 1])
+    else:
+        auc = macro_auc(y, scores)
+    return {"auc": auc, "accuracy": float(np.mean(predicted == y))}
+
+
+def regression_metrics(y, outputs):
+    """``{"mse", "mae", "r2"}``; R^2 averaged uniformly over target columns."""
+    y = np.asarray(y, dtype=np.float64).reshape(len(outputs), -1)
+    outputs = np.asarray(outputs, dtype=np.float64)
+    error = outputs - y
+    total = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+    residual = (error**2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(total > 0, 1.0 - residual / total, np.where(residual > 0, 0.0, 1.0))
+    return {"mse": float(np.mean(error**2)), "mae": float(np.mean(np.abs(error))), "r2": float(np.mean(r2))}
+
+
+def confusion_matrix(y, predicted, n_classes):
+    """Counts (K, K): row = true class, column = predicted class."""
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (y, predicted), 1)
+    return matrix
+
+
+def per_class_scores(matrix):
+    """Precision, recall, F1 and support per class from a confusion matrix."""
+    true_positive = np.diag(matrix).astype(np.float64)
+    predicted = matrix.sum(axis=0)
+    actual = matrix.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, true_positive / predicted, 0.0)
+        recall = np.where(actual > 0, true_positive / actual, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": actual}
