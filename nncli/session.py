@@ -194,3 +194,35 @@ def csv_text(columns, X, targets):
 
 def _cell(value):
     return repr(value) if isinstance(value, float) else value
+
+
+class LoadedRun:
+    """A finished run read back from its directory: config, data, trained model."""
+
+    def __init__(self, path, config, dataset, model, head, preprocess):
+        self.path = path
+        self.config = config
+        self.dataset = dataset
+        self.model = model
+        self.head = head
+        self.preprocess = preprocess
+
+
+def load_run(run_dir):
+    """Rebuild a run's data splits (from its config and seed) and its trained model.
+
+    Raises RunError when the directory or one of its files is missing or unreadable.
+    """
+    from .errors import RunError
+
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise RunError(f"run directory not found: {path}")
+    config = load_config(path / runs.CONFIG)
+    dataset, model, head = prepare(config)
+    preprocess = runs.read_npz(path / runs.PREPROCESS)
+    try:
+        model.load_state_dict(runs.read_npz(path / runs.WEIGHTS))
+    except ValueError as exc:
+        raise RunError(f"{path / runs.WEIGHTS}: {exc}") from None
+    return LoadedRun(path, config, dataset, model, head, preprocess)
