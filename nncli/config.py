@@ -129,14 +129,20 @@ def validate(raw, source="<config>", lines=None, set_keys=()):
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0], raw, source, lines, set_keys, ())) from None
+        raise ConfigError(_describe(_first(exc), raw, source, lines, set_keys, ())) from None
     spec = DATASETS[config.data.dataset]
     try:
         config.data.params = spec.params.model_validate(config.data.params).model_dump()
     except ValidationError as exc:
         prefix = ("data", "params")
-        raise ConfigError(_describe(exc.errors()[0], raw, source, lines, set_keys, prefix, spec.params)) from None
+        raise ConfigError(_describe(_first(exc), raw, source, lines, set_keys, prefix, spec.params)) from None
     return config
+
+
+def _first(exc):
+    """The error to report: a misspelt key first, since it often explains a missing one."""
+    errors = exc.errors()
+    return next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
 
 
 def _describe(error, raw, source, lines, set_keys, prefix, root=Config):

@@ -1,0 +1,110 @@
+"""Each optimizer against its update formula, written out plainly, over several steps."""
+
+import numpy as np
+import pytest
+
+from nncli.nn.layers import Dense
+from nncli.nn.optimizers import OPTIMIZERS
+from nncli.nn import schedules
+from nncli import schema
+
+
+def _layer(rng):
+    layer = Dense(3, "tanh")
+    layer.build((4,), rng, np.float64)
+    return layer
+
+
+def _reference(name, p, grads, lr, options):
+    """Plain-Python statement of each update rule, weight decay on `weight` only."""
+    p = {k: v.copy() for k, v in p.items()}
+    state = {k: {"a": np.zeros_like(v), "b": np.zeros_like(v)} for k, v in p.items()}
+    for t, g in enumerate(grads, start=1):
+        for key in p:
+            grad = g[key] + (options.get("weight_decay", 0.0) * p[key] if key == "weight" else 0.0)
+            s = state[key]
+            if name == "sgd":
+                p[key] = p[key] - lr * grad
+            elif name == "momentum":
+                s["a"] = options["momentum"] * s["a"] + grad
+                p[key] = p[key] - lr * s["a"]
+            elif name == "nesterov":
+                s["a"] = options["momentum"] * s["a"] + grad
+                p[key] = p[key] - lr * (grad + options["momentum"] * s["a"])
+            elif name == "rmsprop":
+                s["a"] = options["rho"] * s["a"] + (1 - options["rho"]) * grad**2
+                p[key] = p[key] - lr * grad / (np.sqrt(s["a"]) + options["eps"])
+            elif name == "adam":
+                b1, b2 = options["beta1"], options["beta2"]
+                s["a"] = b1 * s["a"] + (1 - b1) * grad
+                s["b"] = b2 * s["b"] + (1 - b2) * grad**2
+                m_hat = s["a"] / (1 - b1**t)
+                v_hat = s["b"] / (1 - b2**t)
+                p[key] = p[key] - lr * m_hat / (np.sqrt(v_hat) + options["eps"])
+    return p
+
+
+OPTIONS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.8},
+    "nesterov": {"momentum": 0.7},
+    "rmsprop": {"rho": 0.85, "eps": 1e-7},
+    "adam": {"beta1": 0.8, "beta2": 0.95, "eps": 1e-7},
+}
+
+
+def test_registry_names_are_the_schema_names():
+    assert tuple(OPTIMIZERS) == schema.OPTIMIZER_NAMES
+    assert tuple(schedules.SCHEDULES) == schema.SCHEDULE_NAMES
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_update_matches_formula(name, weight_decay):
+    rng = np.random.default_rng(0)
+    layer = _layer(rng)
+    start = {k: v.copy() for k, v in layer.params.items()}
+    grads = [{k: rng.standard_normal(v.shape) for k, v in start.items()} for _ in range(5)]
+    options = dict(OPTIONS[name], weight_decay=weight_decay)
+    optimizer = OPTIMIZERS[name]([("0.weight", layer, "weight"), ("0.bias", layer, "bias")], **options)
+    for g in grads:
+        for key in g:
+            layer.grads[key][...] = g[key]
+        optimizer.step(0.05)
+    expected = _reference(name, start, grads, 0.05, options)
+    for key in expected:
+        np.testing.assert_allclose(layer.params[key], expected[key], rtol=1e-12, atol=1e-14)
+
+
+def test_step_updates_parameters_in_place():
+    rng = np.random.default_rng(1)
+    layer = _layer(rng)
+    weight = layer.params["weight"]
+    optimizer = OPTIMIZERS["adam"]([("0.weight", layer, "weight")])
+    layer.grads["weight"][...] = 1.0
+    optimizer.step(0.1)
+    assert layer.params["weight"] is weight
+    assert optimizer.steps == 1
+
+
+@pytest.mark.parametrize(
+    "schedule, options, expected",
+    [
+        ("constant", {}, [0.1, 0.1, 0.1, 0.1]),
+        ("step", {"step_size": 2, "gamma": 0.5}, [0.1, 0.1, 0.05, 0.05]),
+        ("exponential", {"gamma": 0.5}, [0.1, 0.05, 0.025, 0.0125]),
+        ("cosine", {"min_lr": 0.0}, [0.1, 0.1 * (1 + np.cos(np.pi / 4)) / 2, 0.05, 0.1 * (1 + np.cos(3 * np.pi / 4)) / 2]),
+    ],
+)
+def test_schedules(schedule, options, expected):
+    rates = [schedules.SCHEDULES[schedule](0.1, 4, **options).lr(epoch) for epoch in range(4)]
+    np.testing.assert_allclose(rates, expected)
+
+
+def test_plateau_reduces_after_patience_and_respects_min_lr():
+    plateau = schedules.Plateau(1.0, 100, factor=0.5, patience=2, min_lr=0.3)
+    seen = []
+    for loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95]:
+        plateau.observe(loss)
+        seen.append(plateau.lr(0))
+    assert seen == [1.0, 1.0, 1.0, 0.5, 0.5, 0.3, 0.3, 0.3]
