@@ -46,7 +46,11 @@ class _Pool2D(Layer):
 
 
 class MaxPool2D(_Pool2D):
-    """Maximum over each window; the gradient goes to the (first) maximal element.
+    """Maximum over each window; the gradient goes to the first maximal element.
+
+    Forward only takes maxima; backward finds the winners again by comparing the
+    kept input with the kept output, offset by offset (much cheaper than tracking
+    an argmax with masked copies, whose data-dependent branches are slow).
 
     Parameters
     ----------
@@ -58,33 +62,33 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x, train=False):
         """x: (N, C, H, W) -> (N, C, H', W'); a view of a reused buffer."""
-        shape = (len(x),) + self.output_shape
-        out = self.buffer("out", shape)
-        self._argmax = reuse_buffer(self._buffers, "argmax", shape, np.int32)
-        larger = reuse_buffer(self._buffers, "larger", shape, np.bool_)
+        out = self.buffer("out", (len(x),) + self.output_shape)
         for k, index in self._windows():
-            candidate = x[index]
             if k == 0:
-                np.copyto(out, candidate)
-                self._argmax.fill(0)
-                continue
-            np.greater(candidate, out, out=larger)
-            np.copyto(out, candidate, where=larger)
-            np.copyto(self._argmax, k, where=larger)
+                np.copyto(out, x[index])
+            else:
+                np.maximum(out, x[index], out=out)
+        self._x, self._y = x, out
         return out
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, C, H', W') -> dL/dx (N, C, H, W) or None."""
         if not self.needs_input_grad:
             return None
-        n = len(grad_output)
-        dx = self.buffer("dx", (n,) + self.input_shape)
+        shape = grad_output.shape
+        dx = self.buffer("dx", (len(grad_output),) + self.input_shape)
         dx.fill(0)
-        chosen = reuse_buffer(self._buffers, "chosen", grad_output.shape, np.bool_)
-        routed = self.buffer("routed", grad_output.shape)
+        winner = reuse_buffer(self._buffers, "winner", shape, np.bool_)
+        found = reuse_buffer(self._buffers, "found", shape, np.bool_)  # the window has its winner
+        routed = self.buffer("routed", shape)
         for k, index in self._windows():
-            np.equal(self._argmax, k, out=chosen)
-            np.multiply(grad_output, chosen, out=routed)
+            np.equal(self._x[index], self._y, out=winner)
+            if k == 0:
+                np.copyto(found, winner)
+            else:
+                np.greater(winner, found, out=winner)  # a winner only if none was found before
+                found |= winner
+            np.multiply(grad_output, winner, out=routed)
             dx[index] += routed
         return dx
 
