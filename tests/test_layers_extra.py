@@ -267,11 +267,22 @@ def test_pooling_forward_values():
                 assert averaged[n, 0, p, q] == pytest.approx(window.mean())
 
 
-def test_maxpool_sends_the_gradient_to_one_element_of_a_tie():
-    layer = built(MaxPool2D(2), (1, 2, 2))
-    layer.forward(np.ones((1, 1, 2, 2)))
-    dx = layer.backward(np.full((1, 1, 1, 1), 3.0))
-    assert dx.sum() == 3.0 and np.count_nonzero(dx) == 1
+def test_maxpool_sends_the_gradient_to_the_first_element_of_a_tie():
+    layer = built(MaxPool2D(2), (1, 2, 6))
+    x = np.array([[[[1, 1, 0, 1, 3, 0], [1, 1, 1, 0, 3, 3]]]], dtype=np.float64)
+    layer.forward(x)
+    dx = layer.backward(np.array([[[[2.0, 3.0, 5.0]]]]))
+    expected = np.array([[[[2, 0, 0, 3, 5, 0], [0, 0, 0, 0, 0, 0]]]], dtype=np.float64)
+    np.testing.assert_array_equal(dx, expected)
+
+
+def test_residual_as_first_layer_skips_the_input_gradient():
+    block = built(Residual([Dense(3, "tanh"), Dense(4)]), (4,))
+    block.needs_input_grad = False  # what Sequential does to its first layer
+    block.forward(batch((4,)))
+    assert block.backward(batch((4,), seed=2)) is None
+    assert not block.layers[0].needs_input_grad
+    assert np.abs(block.grads["0.weight"]).sum() > 0
 
 
 def test_flatten_and_reshape_shapes():

@@ -174,7 +174,7 @@ class Scale(Layer):
         return grad_output
 
     def describe(self):
-        return f"{self.input_shape}" if self.input_shape else ""
+        return f"shape={self.input_shape}" if self.input_shape else ""
 
 
 class Shift(Layer):
@@ -201,4 +201,4 @@ class Shift(Layer):
         return grad_output
 
     def describe(self):
-        return f"{self.input_shape}" if self.input_shape else ""
+        return f"shape={self.input_shape}" if self.input_shape else ""

@@ -45,6 +45,7 @@ class Residual(Layer):
     def build(self, input_shape, rng, dtype):
         """Build the inner layers (and the projection) and share their arrays."""
         super().build(input_shape, rng, dtype)  # sets shapes and dtype; adds no params
+        self.proj, self._rows_axes, self._rows = None, 0, 1
         shape = self.input_shape
         for layer in self.layers:
             shape = layer.build(shape, rng, dtype)
