@@ -4,8 +4,6 @@ Also home of the window geometry (output sizes, padding, strided window slices)
 that the pooling layers share.
 """
 
-import math
-
 import numpy as np
 
 from ..activations import ACTIVATIONS
