@@ -1,0 +1,122 @@
+"""A residual block: inner layers whose output is added to the block's input."""
+
+import math
+
+import numpy as np
+
+from .base import Layer
+from .conv import Conv2D
+from .dense import Dense
+
+
+class Residual(Layer):
+    """``y = inner(x) + skip(x)``, where ``inner`` runs the given layers in order.
+
+    ``skip`` is the identity when the inner layers keep the shape; otherwise a
+    learned linear projection (no activation), named ``proj``:
+
+    * images ``(C, H, W) -> (F, H', W')`` with ``H' = ceil(H / s)``,
+      ``W' = ceil(W / s)`` for a stride ``s`` (e.g. a ``same`` convolution):
+      a 1x1 convolution with stride ``s``;
+    * sequences ``(T, F) -> (T, U)``: a dense layer applied at every step;
+    * anything else: a dense layer on the flattened input, reshaped to the output.
+
+    ``params`` and ``grads`` hold the inner layers' very arrays, under
+    ``"<j>.<name>"`` (``j`` counting the inner layers with parameters, as the
+    model counts its layers) and ``"proj.weight"``, ``"proj.bias"``; so the model's
+    keys become e.g. ``"2.0.weight"``, and an optimizer updating
+    ``params[key]`` in place updates the inner layer.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Unbuilt layers, at least one.
+    """
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = list(layers)
+        if not self.layers or not all(isinstance(layer, Layer) for layer in self.layers):
+            raise ValueError("residual needs a non-empty list of layers")
+        self.proj = None
+        self._rows_axes = 0  # leading sample axes the projection treats as rows
+        self._rows = 1  # the projection sees (N * rows, *proj.input_shape)
+
+    def build(self, input_shape, rng, dtype):
+        """Build the inner layers (and the projection) and share their arrays."""
+        super().build(input_shape, rng, dtype)  # sets shapes and dtype; adds no params
+        self.proj, self._rows_axes, self._rows = None, 0, 1
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.build(shape, rng, dtype)
+        self.output_shape = tuple(shape)
+        if self.output_shape != self.input_shape:
+            self.proj = self._projection(self.input_shape, self.output_shape)
+            self.proj.build(self.input_shape[self._rows_axes :], rng, dtype)
+            self._rows = math.prod(self.input_shape[: self._rows_axes])
+        self._share_arrays()
+        return self.output_shape
+
+    def _build(self, input_shape, rng):
+        return input_shape
+
+    def _projection(self, in_shape, out_shape):
+        """The linear layer mapping inputs to the output shape (see the class docstring)."""
+        self._rows_axes = 0
+        if len(in_shape) == 3 and len(out_shape) == 3:
+            for stride in range(1, in_shape[1] + 1):
+                if out_shape[1:] == (-(-in_shape[1] // stride), -(-in_shape[2] // stride)):
+                    return Conv2D(out_shape[0], kernel=1, stride=stride, padding="valid", init="glorot")
+        if len(in_shape) == 2 and len(out_shape) == 2 and in_shape[0] == out_shape[0]:
+            self._rows_axes = 1
+            return Dense(out_shape[1])
+        return Dense(math.prod(out_shape))
+
+    def _share_arrays(self):
+        self.params, self.grads, decayed = {}, {}, []
+        members = [(str(j), layer) for j, layer in enumerate(l for l in self.layers if l.params)]
+        if self.proj is not None:
+            members.append(("proj", self.proj))
+        for prefix, layer in members:
+            for name in layer.params:
+                self.params[f"{prefix}.{name}"] = layer.params[name]
+                self.grads[f"{prefix}.{name}"] = layer.grads[name]
+            decayed += [f"{prefix}.{name}" for name in layer.decayed if name in layer.params]
+        self.decayed = tuple(decayed)
+
+    def forward(self, x, train=False):
+        """x: (N, *input_shape) -> (N, *output_shape); a view of a reused buffer."""
+        n = len(x)
+        inner = x
+        for layer in self.layers:
+            inner = layer.forward(inner, train)
+        out = self.buffer("out", (n,) + self.output_shape)
+        if self.proj is None:
+            skip = x
+        else:
+            rows = x.reshape((n * self._rows,) + self.proj.input_shape)
+            skip = self.proj.forward(rows, train).reshape(out.shape)
+        return np.add(inner, skip, out=out)
+
+    def backward(self, grad_output):
+        """grad_output: dL/dy (N, *output_shape), overwritten -> dL/dx (N, *input_shape) or None."""
+        n = len(grad_output)
+        grad = self.buffer("grad_inner", grad_output.shape)
+        np.copyto(grad, grad_output)  # the inner layers may overwrite what they get
+        self.layers[0].needs_input_grad = self.needs_input_grad
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        skip = grad_output
+        if self.proj is not None:
+            self.proj.needs_input_grad = self.needs_input_grad
+            rows = grad_output.reshape((n * self._rows,) + self.proj.output_shape)
+            skip = self.proj.backward(rows)
+        if not self.needs_input_grad:
+            return None
+        dx = self.buffer("dx", (n,) + self.input_shape)
+        return np.add(grad, skip.reshape(dx.shape), out=dx)
+
+    def describe(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        skip = "skip=identity" if self.proj is None else f"proj={self.proj!r}"
+        return f"[{inner}], {skip}"
