@@ -50,8 +50,79 @@ class DenseSpec(Section):
     init: Optional[Init] = None
 
 
-LayerSpec = Annotated[Union[DenseSpec], Field(discriminator="type")]
-LAYER_SPECS = {"dense": DenseSpec}
+Pair = Union[Annotated[int, Field(ge=1, le=1024)], Annotated[list[Annotated[int, Field(ge=1, le=1024)]], Field(min_length=2, max_length=2)]]
+
+
+class Conv2DSpec(Section):
+    type: Literal["conv2d"]
+    filters: int = Field(ge=1, le=4096)
+    kernel: Pair = 3
+    stride: Pair = 1
+    padding: Literal["same", "valid"] = "same"
+    activation: Optional[Activation] = None
+    init: Optional[Init] = None
+
+
+class MaxPool2DSpec(Section):
+    type: Literal["maxpool2d"]
+    size: int = Field(2, ge=1, le=1024)
+    stride: Optional[int] = Field(None, ge=1, le=1024)
+
+
+class AvgPool2DSpec(MaxPool2DSpec):
+    type: Literal["avgpool2d"]
+
+
+class FlattenSpec(Section):
+    type: Literal["flatten"]
+
+
+class ReshapeSpec(Section):
+    type: Literal["reshape"]
+    shape: list[Annotated[int, Field(ge=-1, le=10_000_000)]] = Field(min_length=1, max_length=4)
+
+
+class ActivationSpec(Section):
+    type: Literal["activation"]
+    activation: one_of(HIDDEN_ACTIVATIONS + ("softmax",))
+
+
+class DropoutSpec(Section):
+    type: Literal["dropout"]
+    rate: float = Field(0.5, ge=0, lt=1)
+
+
+class ScaleSpec(Section):
+    type: Literal["scale"]
+
+
+class ShiftSpec(Section):
+    type: Literal["shift"]
+
+
+class RNNSpec(Section):
+    type: Literal["rnn"]
+    units: int = Field(ge=1, le=100_000)
+    activation: Activation = "tanh"
+    return_sequences: bool = False
+
+
+class LSTMSpec(Section):
+    type: Literal["lstm"]
+    units: int = Field(ge=1, le=100_000)
+    return_sequences: bool = False
+
+
+class ResidualSpec(Section):
+    type: Literal["residual"]
+    layers: list["LayerSpec"] = Field(min_length=1)
+
+
+LAYER_SPECS = {spec.model_fields["type"].annotation.__args__[0]: spec for spec in (
+    DenseSpec, Conv2DSpec, MaxPool2DSpec, AvgPool2DSpec, FlattenSpec, ReshapeSpec, ActivationSpec,
+    DropoutSpec, ScaleSpec, ShiftSpec, ResidualSpec, RNNSpec, LSTMSpec)}
+LayerSpec = Annotated[Union[tuple(LAYER_SPECS.values())], Field(discriminator="type")]
+ResidualSpec.model_rebuild()
 
 
 class ModelConfig(Section):

@@ -51,15 +51,19 @@ def build_layers(model_config):
     """The hidden layers of the config (short or long form), unbuilt."""
     if model_config.layers is None:
         return [Dense(units, model_config.activation, model_config.init) for units in model_config.hidden]
-    layers = []
-    for spec in model_config.layers:
-        options = spec.model_dump(exclude={"type"})
-        if "activation" in options and options["activation"] is None:
-            options["activation"] = model_config.activation
-        if "init" in options and options["init"] is None:
-            options["init"] = model_config.init
-        layers.append(LAYERS[spec.type](**options))
-    return layers
+    return [_layer(spec, model_config) for spec in model_config.layers]
+
+
+def _layer(spec, model_config):
+    """One layer from its spec; unset activation and init come from the model section."""
+    options = spec.model_dump(exclude={"type"})
+    if spec.type == "residual":
+        options["layers"] = [_layer(inner, model_config) for inner in spec.layers]
+    if options.get("activation", "") is None:
+        options["activation"] = model_config.activation
+    if options.get("init", "") is None:
+        options["init"] = model_config.init
+    return LAYERS[spec.type](**options)
 
 
 def build_model(config, input_shape, task, n_classes, n_targets, seed):
@@ -73,7 +77,10 @@ def build_model(config, input_shape, task, n_classes, n_targets, seed):
     layers = build_layers(config.model)
     layers.append(Dense(head.units, head.activation, config.model.init))
     rng = np.random.default_rng(seed)
-    return Sequential(layers, head.loss, input_shape, rng, config.training.dtype), head
+    try:
+        return Sequential(layers, head.loss, input_shape, rng, config.training.dtype), head
+    except ValueError as exc:
+        raise ConfigError(f"model does not fit the data's input shape {tuple(input_shape)}: {exc}") from None
 
 
 def target_matrix(y, head, n_classes, dtype):
