@@ -7,6 +7,7 @@ turned into one line on stderr and an exit code here, and only here.
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -44,6 +45,8 @@ def boundary(command):
         except KeyboardInterrupt:
             print("nncli: interrupted", file=sys.stderr)
             raise SystemExit(130) from None
+        except MemoryError:
+            _fail("not enough memory for this config and data; make the data or the network smaller", 2)
         except BrokenPipeError:
             raise SystemExit(1) from None
         except Exception as exc:  # the last line of defence: a bug, reported in one line
@@ -71,28 +74,45 @@ def main_options(
 @app.command()
 @boundary
 def train(
-    config: Path = typer.Argument(..., help="YAML config file."),
+    config: Optional[Path] = typer.Argument(None, help="YAML config file (optional with --resume)."),
     set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
                                    help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
     run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Write the run into exactly this directory."),
     runs_root: Path = typer.Option(Path("runs"), "--runs-root", help="Where new run directories are made."),
     name: Optional[str] = typer.Option(None, "--name", help="Run name (default: the config's name)."),
+    resume: Optional[Path] = typer.Option(None, "--resume", metavar="RUN_DIR",
+                                          help="Continue an interrupted or crashed run from its checkpoint."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
 ):
     """Train a network; the last line on stdout is the run directory."""
+    from .errors import UsageError
     from .reporting import make_reporter
-    from .session import train_from_config
+    from .session import resume_run, train_from_config
 
-    overrides = list(set_)
-    if name is not None:
-        overrides.append(f"name={name}")
-    path, summary = train_from_config(config, overrides, runs_root, run_dir,
-                                      reporter=make_reporter(quiet or as_json))
+    reporter = make_reporter(quiet or as_json)
+    if resume is not None:
+        if run_dir is not None or name is not None:
+            raise UsageError("--resume continues a run in place: --run-dir and --name do not apply")
+        path, summary = resume_run(resume, config, set_, reporter=reporter)
+        if summary is None:
+            print(f"nncli: {path} already finished; nothing to resume", file=sys.stderr)
+            summary = _read_summary(path)
+    elif config is None:
+        raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
+    else:
+        overrides = list(set_) + ([f"name={name}"] if name is not None else [])
+        path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
     if as_json:
         print(json.dumps({"run_dir": str(path), "metrics": summary}))
     else:
         print(path)
+
+
+def _read_summary(path):
+    from .runs import SUMMARY, read_json
+
+    return read_json(path / SUMMARY)
 
 
 @app.command()
@@ -109,6 +129,22 @@ def data(
     write_data_split(config, split, output, set_)
 
 
+def _cap_address_space():
+    """Make an allocation beyond the machine's memory a MemoryError, not a kill by the OS."""
+    try:
+        import resource
+
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            # headroom for the address space that libraries reserve without using it
+            limit = total + 8 * 1024**3
+            resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def main():
     """Entry point of the ``nncli`` console script and ``python -m nncli``."""
+    _cap_address_space()
     app(prog_name="nncli")

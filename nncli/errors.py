@@ -35,3 +35,9 @@ class TrainingFailed(NncliError):
     """Training started but could not finish (diverged, NaN)."""
 
     exit_code = 1
+
+
+class RunInterrupted(NncliError):
+    """Training was stopped by Ctrl-C or SIGTERM; the run directory is closed properly."""
+
+    exit_code = 130

@@ -21,6 +21,7 @@ METRICS = "metrics.csv"
 SUMMARY = "summary.json"
 WEIGHTS = "weights.npz"
 PREPROCESS = "preprocess.npz"
+CHECKPOINT = "checkpoint.npz"
 
 
 def create_run_dir(runs_root, name, run_dir=None):
@@ -69,6 +70,12 @@ def _atomic_write(path, write):
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def remove_stale_temporaries(run_dir):
+    """Delete temporary files a killed process left behind (their real files are intact)."""
+    for leftover in Path(run_dir).glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def write_text(path, text):

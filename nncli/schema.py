@@ -205,6 +205,7 @@ class TrainingConfig(Section):
     target_auc: Optional[float] = Field(None, gt=0, le=1)
     early_stopping: Optional[EarlyStopping] = None
     dtype: Literal["float32", "float64"] = "float32"
+    checkpoint_every: int = Field(10, ge=1, le=10_000_000)
 
     @field_validator("schedule", mode="before")
     @classmethod

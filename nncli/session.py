@@ -1,17 +1,20 @@
 """The services behind the commands: each reads its inputs, does one job and
 writes or returns its results.  The CLI only parses arguments and calls these."""
 
-import math
+import contextlib
+import os
 import platform
 import shlex
+import signal
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, runs
 from .config import load_config, resolved_yaml
-from .errors import ConfigError, DataError, TrainingFailed
+from .errors import ConfigError, DataError, RunInterrupted, TrainingFailed
 
 
 def _now():
@@ -21,8 +24,12 @@ def _now():
 def prepare(config):
     """Load a config's data and build its (initialised) network: (dataset, model, head)."""
     from .data.pipeline import load_dataset, streams
+    from .data.registry import DATASETS
+    from .limits import check_memory
     from .nn.build import build_model
 
+    params = DATASETS[config.data.dataset].params.model_validate(config.data.params)
+    check_memory(config, params)
     dataset = load_dataset(config.data, config.seed)
     n_targets = 0 if dataset.n_classes else len(dataset.target_names)
     model, head = build_model(config, dataset.input_shape, dataset.task, dataset.n_classes,
@@ -71,26 +78,23 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     import numpy as np
 
     from .data.pipeline import streams
-    from .reporting import Reporter
-    from .train import Diverged, EvalSet, Trainer
+    from .train import Trainer
 
-    reporter = reporter or Reporter()
     config = load_config(config_path, overrides)
     if name is not None:
         config.name = name
     dataset, model, head = prepare(config)
-    started, clock = _now(), time.perf_counter()
     path = runs.create_run_dir(runs_root, config.name, run_dir)
     meta = {
         "status": "running",
         "nncli_version": __version__,
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
-        "command": shlex.join(["nncli"] + sys.argv[1:]),
-        "started_at": started,
+        "command": _command_line(),
+        "started_at": _now(),
         "ended_at": None,
         "seed": config.seed,
-        "pid": __import__("os").getpid(),
+        "pid": os.getpid(),
         "model": repr(model),
         "loss": head.loss,
         "output_activation": head.activation,
@@ -98,24 +102,128 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     runs.write_text(path / runs.CONFIG, resolved_yaml(config))
     runs.write_json(path / runs.META, meta)
     runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
-
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
-    history = None
+    runs.write_npz(path / runs.CHECKPOINT, trainer.state())
+    return _run_training(path, config, dataset, head, trainer, meta, reporter)
+
+
+def resume_run(run_dir, config_path=None, overrides=(), reporter=None):
+    """Continue an interrupted or crashed run from its ``checkpoint.npz``.
+
+    Returns ``(path, summary)``; ``summary`` is None when the run had already finished.
+    Raises RunError when the run cannot be resumed, ConfigError when the given config
+    differs from the run's.
+    """
+    from .data.pipeline import streams
+    from .errors import RunError
+    from .train import Trainer
+
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise RunError(f"run directory not found: {path}")
+    meta = runs.read_json(path / runs.META)
+    status = meta.get("status")
+    if status in ("completed", "stopped_early"):
+        return path, None
+    if status == "diverged":
+        raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
+    if status == "running" and _process_alive(meta.get("pid")):
+        raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
+    runs.remove_stale_temporaries(path)
+    config = load_config(path / runs.CONFIG)
+    if config_path is not None or overrides:
+        _refuse_changed_config(config, load_config(config_path or path / runs.CONFIG, overrides), path)
+    dataset, model, head = prepare(config)
+    trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
+    checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        trainer.load_state(checkpoint)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
+    meta.update(status="running", pid=os.getpid(), ended_at=None)
+    meta.setdefault("resumed", []).append({"at": _now(), "epoch": trainer.epoch, "command": _command_line()})
+    runs.write_json(path / runs.META, meta)
+    return _run_training(path, config, dataset, head, trainer, meta, reporter)
+
+
+def _refuse_changed_config(saved, given, path):
+    mine, theirs = saved.model_dump(exclude={"name"}), given.model_dump(exclude={"name"})
+    changed = sorted(_differences(mine, theirs))
+    if changed:
+        raise ConfigError(f"cannot resume {path} with a changed config ({', '.join(changed)}); "
+                          "resume without a config, or train a new run")
+
+
+def _differences(a, b, prefix=""):
+    keys = set(a) | set(b)
+    for key in keys:
+        left, right = a.get(key), b.get(key)
+        if isinstance(left, dict) and isinstance(right, dict):
+            yield from _differences(left, right, f"{prefix}{key}.")
+        elif left != right:
+            yield f"{prefix}{key}"
+
+
+def _process_alive(pid):
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _command_line():
+    return shlex.join(["nncli"] + sys.argv[1:])
+
+
+def _run_training(path, config, dataset, head, trainer, meta, reporter):
+    """Train to the end, checkpointing; close the run directory whatever happens."""
+    import numpy as np
+
+    from .reporting import Reporter
+    from .train import Diverged, EvalSet, Interrupted
+
+    reporter = reporter or Reporter()
+    trainer.reporter = reporter
+    model = trainer.model
+    clock = time.perf_counter()
+    every = config.training.checkpoint_every
+
+    def checkpoint(trainer):
+        if trainer.epoch % every == 0:
+            _write_progress(path, trainer)
+
+    try:
+        with _stop_on_signals(trainer), np.errstate(over="ignore", invalid="ignore", divide="ignore",
+                                                    under="ignore"):
             reporter.start(path, model, dataset, config.training.epochs)
-            history = trainer.fit()
+            trainer.fit(on_epoch=checkpoint)
     except Diverged as exc:
-        _finish(path, meta, "diverged", model, trainer)
+        _write_progress(path, trainer)
+        _close(path, meta, "diverged", trainer)
         raise TrainingFailed(
             f"training diverged at epoch {exc.epoch} (the loss became NaN or infinite); "
-            f"try a smaller training.lr (now {config.training.lr:g}). Run directory: {path}"
+            f"try a smaller training.lr (now {config.training.lr:g}); the last finite weights are in {path}"
         ) from None
+    except Interrupted:
+        # the batch in flight was finished, so this state resumes exactly
+        _write_progress(path, trainer)
+        _close(path, meta, "interrupted", trainer)
+        raise RunInterrupted(f"interrupted at epoch {trainer.epoch + 1}; continue with: "
+                             f"nncli train --resume {path}") from None
     except KeyboardInterrupt:
-        _finish(path, meta, "interrupted", model, trainer)
-        raise
+        # a second Ctrl-C: the model may be mid-update, so keep the last checkpoint as it is
+        meta.update(status="interrupted", ended_at=_now())
+        runs.write_json(path / runs.META, meta)
+        raise RunInterrupted(f"interrupted; continue from the last checkpoint with: "
+                             f"nncli train --resume {path}") from None
     except BaseException:
-        _finish(path, meta, "failed", model, trainer)
+        meta.update(status="failed", ended_at=_now())
+        runs.write_json(path / runs.META, meta)
         raise
     finally:
         reporter.close()
@@ -127,10 +235,10 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
             final.update(trainer.val_set.score(model))
         final.update(test_set.score(model))
     summary = {
-        "status": "completed" if history.stop_reason == "epochs" else "stopped_early",
-        "stop_reason": history.stop_reason,
-        "epochs_run": len(history.rows),
-        "best_epoch": history.best_epoch or len(history.rows),
+        "status": "completed" if trainer.stop_reason == "epochs" else "stopped_early",
+        "stop_reason": trainer.stop_reason,
+        "epochs_run": len(trainer.rows),
+        "best_epoch": trainer.best_epoch or len(trainer.rows),
         "wall_seconds": round(time.perf_counter() - clock, 3),
         "task": dataset.task,
         "n_train": len(dataset.train),
@@ -139,21 +247,46 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
         "n_params": model.n_params,
         **final,
     }
-    _finish(path, meta, summary["status"], model, trainer, summary)
+    _write_progress(path, trainer)
+    runs.write_json(path / runs.SUMMARY, summary)
+    _close(path, meta, summary["status"], trainer)
     reporter.finish(summary)
     return path, summary
 
 
-def _finish(path, meta, status, model, trainer, summary=None):
-    """Write the run's closing files: metrics so far, weights, summary, final meta."""
-    rows = trainer.history.rows
+def _write_progress(path, trainer):
+    """The checkpoint and the metrics so far, each replaced atomically."""
+    runs.write_npz(path / runs.CHECKPOINT, trainer.state())
+    rows = trainer.rows
     columns = ["epoch", "seconds", "lr"] + [key for key in (rows[0] if rows else {}) if "_" in key]
     runs.write_csv(path / runs.METRICS, rows, columns)
-    runs.write_npz(path / runs.WEIGHTS, model.state_dict())
-    if summary is not None:
-        runs.write_json(path / runs.SUMMARY, summary)
+
+
+def _close(path, meta, status, trainer):
+    runs.write_npz(path / runs.WEIGHTS, trainer.model.state_dict())
     meta.update(status=status, ended_at=_now())
     runs.write_json(path / runs.META, meta)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(trainer):
+    """First Ctrl-C or SIGTERM: finish the batch, then stop cleanly. Second: stop at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        if trainer.stop_requested:
+            raise KeyboardInterrupt
+        trainer.request_stop()
+        print("nncli: stopping after this batch (press Ctrl-C again to stop at once)", file=sys.stderr)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def write_data_split(config_path, split, output, overrides=()):

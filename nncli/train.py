@@ -1,12 +1,15 @@
 """The training loop: epochs of shuffled mini-batches, per-epoch metrics, stopping rules.
 
-``Trainer`` knows nothing about files; ``nncli.session`` wires it to a config
-and a run directory.
+``Trainer`` knows nothing about files: its whole state (weights, optimizer,
+schedule, random generators, position in the epoch, stopping bookkeeping,
+history) goes in and out of ``state()`` / ``load_state()`` as plain arrays, so a
+checkpoint can resume to exactly the run that was not interrupted.
+``nncli.session`` wires it to a config and a run directory.
 """
 
+import json
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,13 +29,8 @@ class Diverged(Exception):
         self.epoch = epoch
 
 
-@dataclass
-class History:
-    """What a finished (or stopped) training produced."""
-
-    rows: list = field(default_factory=list)
-    stop_reason: str = "epochs"
-    best_epoch: int = 0
+class Interrupted(Exception):
+    """A stop was requested (Ctrl-C, SIGTERM); the current batch was finished first."""
 
 
 class EvalSet:
@@ -46,7 +44,7 @@ class EvalSet:
         self.classification = dataset.task == "classification"
 
     def score(self, model):
-        """``{"<name>_loss": ..., "<name>_auc": ...}`` (or mse/r2 for regression)."""
+        """``{"<name>_loss": ..., "<name>_auc": ...}`` (or mse/r2/mae for regression)."""
         loss, outputs = model.evaluate(self.X, self.Y)
         if self.classification:
             metrics = classification_metrics(self.y, outputs)
@@ -81,67 +79,160 @@ class Trainer:
         self.schedule = make_schedule(training.schedule, training.lr, training.epochs)
         self.rng = np.random.default_rng(shuffle_seed)
         self.monitor_split = "val" if self.val_set else "train"
-        self.history = History()
+        # where training stands: completed epochs, and inside the current one
+        self.epoch = 0
+        self.order = None
+        self.position = 0
+        self.rows = []
+        self.stop_reason = "epochs"
+        self.best_epoch = 0
+        self.best_value = None
+        self.waited = 0
+        self.best_state = None
+        self.stop_requested = False
 
     def batch_size(self):
         n = len(self.train_set.X)
         size = self.training.batch_size
         return n if size == "full" else min(int(size), n)
 
-    def fit(self):
-        """Run the epochs; return a History. Raises Diverged on a non-finite loss."""
-        history = self.history
+    def request_stop(self):
+        """Ask the loop to stop after the batch it is on (safe to call from a signal handler)."""
+        self.stop_requested = True
+
+    def fit(self, on_epoch=None):
+        """Run the remaining epochs; return the metrics rows.
+
+        ``on_epoch(trainer)`` is called after every epoch (checkpoints hook in there).
+        Raises Diverged on a non-finite loss and Interrupted after ``request_stop``.
+        """
         X, Y = self.train_set.X, self.train_set.Y
         n, size = len(X), self.batch_size()
         x_batch = np.empty((size,) + X.shape[1:], dtype=X.dtype)
         y_batch = np.empty((size,) + Y.shape[1:], dtype=Y.dtype)
-        stopping = self.training.early_stopping
-        best_value, best_state, waited = None, None, 0
-        last_good = self.model.state_dict()
         epochs = self.training.epochs
-        for epoch in range(epochs):
+        last_good = self.model.state_dict()
+        while self.epoch < epochs and self.stop_reason == "epochs":
             started = time.perf_counter()
-            lr = self.schedule.lr(epoch)
-            order = self.rng.permutation(n)
-            for start in range(0, n, size):
-                index = order[start : start + size]
+            lr = self.schedule.lr(self.epoch)
+            if self.order is None:
+                self.order, self.position = self.rng.permutation(n), 0
+            while self.position < n:
+                index = self.order[self.position : self.position + size]
                 rows = len(index)
                 xb = np.take(X, index, axis=0, out=x_batch[:rows], mode="clip")
                 yb = np.take(Y, index, axis=0, out=y_batch[:rows], mode="clip")
                 self.model.forward(xb, train=True)
                 self.model.backward(yb)
                 self.optimizer.step(lr)
-            row = {"epoch": epoch + 1, "lr": lr}
+                self.position += rows
+                if self.stop_requested:
+                    raise Interrupted()
+            row = {"epoch": self.epoch + 1, "lr": lr}
             row.update(self.train_set.score(self.model))
             if self.val_set:
                 row.update(self.val_set.score(self.model))
             row["seconds"] = time.perf_counter() - started
-            if not math.isfinite(row["train_loss"]):
+            if not (math.isfinite(row["train_loss"]) and self._parameters_finite()):
                 self.model.load_state_dict(last_good)
-                raise Diverged(epoch + 1)
+                raise Diverged(self.epoch + 1)
             last_good = self.model.state_dict()
-            history.rows.append(row)
+            self.epoch += 1
+            self.order = None
+            self.rows.append(row)
             self.reporter.epoch(row, epochs)
             self.schedule.observe(row[f"{self.monitor_split}_loss"])
+            self._check_stopping(row)
+            if on_epoch is not None:
+                on_epoch(self)
+            if self.stop_requested:
+                raise Interrupted()
+        return self.rows
 
-            target = self.training.target_auc
-            if target is not None and row.get(f"{self.monitor_split}_auc", -1.0) >= target:
-                history.stop_reason = "target_auc"
-                break
-            if stopping is not None:
-                value = row[stopping.monitor]
-                if best_value is None or _improved(value, best_value, stopping.monitor, stopping.min_delta):
-                    best_value, waited, history.best_epoch = value, 0, epoch + 1
-                    if stopping.restore_best:
-                        best_state = self.model.state_dict()
-                else:
-                    waited += 1
-                    if waited >= stopping.patience:
-                        history.stop_reason = "early_stopping"
-                        if best_state is not None:
-                            self.model.load_state_dict(best_state)
-                        break
-        return history
+    def _parameters_finite(self):
+        return all(np.isfinite(layer.params[name]).all() for _, layer, name in self.model.parameters())
+
+    def _check_stopping(self, row):
+        target = self.training.target_auc
+        if target is not None and row.get(f"{self.monitor_split}_auc", -1.0) >= target:
+            self.stop_reason = "target_auc"
+            return
+        stopping = self.training.early_stopping
+        if stopping is None:
+            return
+        value = row[stopping.monitor]
+        if self.best_value is None or _improved(value, self.best_value, stopping.monitor, stopping.min_delta):
+            self.best_value, self.waited, self.best_epoch = value, 0, row["epoch"]
+            if stopping.restore_best:
+                self.best_state = self.model.state_dict()
+            return
+        self.waited += 1
+        if self.waited >= stopping.patience:
+            self.stop_reason = "early_stopping"
+            if self.best_state is not None:
+                self.model.load_state_dict(self.best_state)
+
+    # -- checkpoints -----------------------------------------------------------------
+
+    def _generators(self):
+        """Every random generator the loop draws from: shuffling, then dropout masks."""
+        dropout = [layer.rng for layer in _all_layers(self.model.layers) if getattr(layer, "rng", None) is not None]
+        return [self.rng] + dropout
+
+    def state(self):
+        """Everything needed to continue exactly: ``{name: ndarray}`` (no objects, no pickle)."""
+        arrays = {f"weights/{key}": value for key, value in self.model.state_dict().items()}
+        for key, value in self.optimizer.state_arrays().items():
+            if not key.endswith(".scratch"):
+                arrays[f"optimizer/{key}"] = value
+        if self.best_state is not None:
+            arrays.update({f"best/{key}": value for key, value in self.best_state.items()})
+        if self.order is not None:
+            arrays["order"] = self.order
+        progress = {
+            "epoch": self.epoch, "position": self.position, "optimizer_steps": self.optimizer.steps,
+            "stop_reason": self.stop_reason, "best_epoch": self.best_epoch, "best_value": self.best_value,
+            "waited": self.waited, "schedule": self.schedule.state(),
+            "generators": [g.bit_generator.state for g in self._generators()],
+            "rows": self.rows,
+        }
+        arrays["progress"] = np.array(json.dumps(progress))
+        return arrays
+
+    def load_state(self, arrays):
+        """Restore what ``state()`` returned (ValueError if it does not fit this model)."""
+        progress = json.loads(str(arrays["progress"]))
+        self.model.load_state_dict(_section(arrays, "weights/"))
+        slots = _section(arrays, "optimizer/")
+        for key, value in slots.items():
+            param_key, slot = key.rsplit(".", 1)
+            if param_key not in self.optimizer.state:
+                raise ValueError(f"optimizer state for unknown parameter {param_key}")
+            self.optimizer._slot(param_key, slot, value)[...] = value
+        self.optimizer.steps = int(progress["optimizer_steps"])
+        best = _section(arrays, "best/")
+        self.best_state = best or None
+        self.order = np.asarray(arrays["order"]) if "order" in arrays else None
+        self.epoch, self.position = int(progress["epoch"]), int(progress["position"])
+        self.stop_reason, self.best_epoch = progress["stop_reason"], int(progress["best_epoch"])
+        self.best_value, self.waited = progress["best_value"], int(progress["waited"])
+        self.schedule.load_state(progress["schedule"])
+        generators = self._generators()
+        if len(generators) != len(progress["generators"]):
+            raise ValueError("checkpoint has a different number of random generators")
+        for generator, state in zip(generators, progress["generators"]):
+            generator.bit_generator.state = state
+        self.rows = progress["rows"]
+
+
+def _section(arrays, prefix):
+    return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+
+
+def _all_layers(layers):
+    for layer in layers:
+        yield layer
+        yield from _all_layers(getattr(layer, "layers", []))
 
 
 def _improved(value, best, monitor, min_delta):

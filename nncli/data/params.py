@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    def table_shape(self):
+        """(rows, values per row) the dataset will hold, to size it before making it."""
+        return self.n_samples, getattr(self, "n_features", 2)
+
 
 class BlobsParams(Params):
     n_samples: int = Field(1000, ge=4, le=10_000_000)
@@ -35,6 +39,12 @@ class RandomParams(Params):
     n_features: int = Field(784, ge=1, le=100_000)
     n_targets: int = Field(10, ge=1, le=10_000)
 
+    def table_shape(self):
+        return self.n_samples, self.n_features + self.n_targets
+
 
 class DigitsParams(Params):
     n_class: int = Field(10, ge=2, le=10)
+
+    def table_shape(self):
+        return 1797, 64
