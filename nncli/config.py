@@ -65,8 +65,12 @@ def parse_yaml(text, source):
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise ConfigError(f"{source}: invalid YAML: character #x{code:04x} at position "
+                          f"{exc.position} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: invalid YAML: {exc}") from None
+        raise ConfigError(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from None
     lines = {}
     if node is not None:
         _record_lines(node, (), lines, source)

@@ -1,0 +1,133 @@
+"""Property-based tests: no config, however mangled, produces a traceback, and random
+small networks have exact gradients."""
+
+import copy
+
+import numpy as np
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import CONFIGS
+from nncli.config import load_config, validate
+from nncli.errors import NncliError
+from nncli.nn import gradcheck
+from nncli.nn.layers import Dense
+from nncli.nn.model import Sequential
+from nncli.session import prepare
+
+BASES = [yaml.safe_load(path.read_text()) for path in sorted(CONFIGS.glob("*.yaml"))]
+BASES.append({"data": {"dataset": "digits"}, "model": {"layers": [
+    {"type": "conv2d", "filters": 2, "kernel": 3}, {"type": "maxpool2d"}, {"type": "flatten"},
+    {"type": "residual", "layers": [{"type": "dense", "units": 4}]}]}})
+BASES.append({"data": {"dataset": "digits"}, "model": {"layers": [
+    {"type": "reshape", "shape": [8, 8]}, {"type": "lstm", "units": 3, "return_sequences": True},
+    {"type": "rnn", "units": 2}]}})
+
+KEYS = ["name", "seed", "data", "dataset", "params", "n_samples", "noise", "factor", "centers", "test_size",
+        "val_size", "scale", "model", "hidden", "activation", "init", "layers", "output", "type", "units",
+        "training", "epochs", "batch_size", "loss", "optimizer", "lr", "momentum", "schedule", "target_auc",
+        "early_stopping", "monitor", "patience", "dtype", "filters", "kernel", "shape", "rate", "trainig", "x"]
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 300), st.sampled_from([0, 10**12, -(10**9), 2**64]),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8), st.sampled_from(KEYS),
+)
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.sampled_from(KEYS), inner, max_size=3)),
+                      max_leaves=6)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, prefix + (index,))
+
+
+@st.composite
+def mutated_configs(draw):
+    config = copy.deepcopy(draw(st.sampled_from(BASES)))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(config) if p]
+        path = draw(st.sampled_from(paths))
+        parent = config
+        for part in path[:-1]:
+            parent = parent[part]
+        action = draw(st.sampled_from(["set", "delete", "rename", "add"]))
+        if action == "set":
+            parent[path[-1]] = draw(values)
+        elif action == "delete" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif action == "rename" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(KEYS))] = parent.pop(path[-1])
+        elif action == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(KEYS))] = draw(values)
+    return config
+
+
+def _clip_work(config):
+    """Keep accepted configs small enough to build quickly (mutations may ask for a lot)."""
+    data = config.data
+    if "n_samples" in data.params:
+        data.params["n_samples"] = min(data.params["n_samples"], 2000)
+    if "n_features" in data.params:
+        data.params["n_features"] = min(data.params["n_features"], 50)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(mutated_configs())
+def test_mutated_configs_either_work_or_fail_with_a_message(raw):
+    try:
+        config = validate(copy.deepcopy(raw))
+        _clip_work(config)
+        dataset, model, head = prepare(config)
+    except NncliError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+        return
+    batch = dataset.inputs(dataset.train.X[:4], model.dtype)
+    assert model.forward(batch).shape[0] == len(batch)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(st.text(max_size=200))
+def test_arbitrary_yaml_text_never_crashes_the_loader(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("yaml") / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_config(path)
+    except NncliError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    hidden=st.lists(st.integers(1, 6), min_size=0, max_size=3),
+    activation=st.sampled_from(["sigmoid", "tanh", "linear"]),
+    head=st.sampled_from([("sigmoid", "bce"), ("softmax", "cross_entropy"), ("linear", "mse"), ("sigmoid", "mse")]),
+    outputs=st.integers(1, 4),
+    inputs=st.integers(1, 5),
+    batch=st.integers(1, 6),
+    init=st.sampled_from(["normal", "glorot", "he"]),
+    seed=st.integers(0, 2**16),
+)
+def test_random_small_networks_have_exact_gradients(hidden, activation, head, outputs, inputs, batch, init, seed):
+    rng = np.random.default_rng(seed)
+    output, loss = head
+    if output == "softmax":
+        outputs = max(outputs, 2)
+    layers = [Dense(units, activation, init) for units in hidden] + [Dense(outputs, output, init)]
+    model = Sequential(layers, loss, (inputs,), rng, "float64")
+    x = rng.standard_normal((batch, inputs))
+    if output == "softmax":
+        target = np.eye(outputs)[rng.integers(0, outputs, batch)]
+    elif loss == "bce":
+        target = rng.integers(0, 2, (batch, outputs)).astype(float)
+    else:
+        target = rng.random((batch, outputs))
+    errors = gradcheck.check_model(model, x, target)
+    assert max(errors.values()) < 1e-6, errors
