@@ -141,7 +141,26 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     }
     _finish(path, meta, summary["status"], model, trainer, summary)
     reporter.finish(summary)
+    if config.output.plots:
+        draw_plots(LoadedRun(path, config, dataset, model, head, None), reporter)
     return path, summary
+
+
+def draw_plots(run, reporter):
+    """Draw a just-trained run's pictures.  The run is complete already, so a
+    failure is only a one-line warning on stderr."""
+
+    def warn(what, exc):
+        print(f"nncli: warning: could not draw {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    try:
+        from .plots import draw_all
+
+        drawing = draw_all(run=run, on_error=lambda name, exc: warn(f"{name}.png", exc))
+    except Exception as exc:
+        warn("the plots", exc)
+        return
+    reporter.plots(run.path / "plots", drawing.paths)
 
 
 def _finish(path, meta, status, model, trainer, summary=None):
