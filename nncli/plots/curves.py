@@ -3,7 +3,7 @@ or R^2 for regression (``metrics.png``)."""
 
 import numpy as np
 
-from .style import REFERENCE, TRAIN, VAL, figure, save
+from .style import REFERENCE, TRAIN, VAL, figure, save, set_title
 
 LOSS_NAMES = {"bce": "binary cross-entropy", "cross_entropy": "cross-entropy", "mse": "mean squared error"}
 
@@ -19,6 +19,36 @@ def has_metrics(view):
 def _style(epochs):
     """Markers on short runs, where single epochs are worth seeing."""
     return {"marker": "o", "markersize": 3.5} if len(epochs) <= 30 else {}
+
+
+def _epoch_axis(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+
+
+def _log_axis(ax, values):
+    """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
+    decades = np.log10(values.max() / values.min()) if len(values) else 0.0
+    # a short range has few powers of ten to label: label the minor ticks too (some of them)
+    if decades < 1:
+        keep = range(1, 10)
+    elif decades < 2.5:
+        keep = (2, 5)
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        return
+
+    def minor(value, _):
+        mantissa = round(value / 10 ** np.floor(np.log10(value)))
+        return f"{value:.3g}" if mantissa in keep else ""
+
+    ax.yaxis.set_minor_formatter(FuncFormatter(minor))
 
 
 def _mark_stop(ax, view):
@@ -48,15 +78,13 @@ def draw_loss(view, path):
     finite = np.concatenate([values[np.isfinite(values)] for _, values, _ in curves])
     log_scale = len(finite) > 0 and bool(np.all(finite > 0))
     if log_scale:
-        ax.set_yscale("log")
+        _log_axis(ax, finite)
     _mark_stop(ax, view)
     name = LOSS_NAMES.get(view.head.loss, view.head.loss)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel(f"loss ({name})" + (", log scale" if log_scale else ""))
-    ax.set_title(f"Loss per epoch{_stop_text(view, len(epochs))}")
+    set_title(ax, f"Loss per epoch{_stop_text(view, len(epochs))}")
     ax.grid(True, which="both" if log_scale else "major", alpha=0.25)
-    if len(epochs) == 1:
-        ax.set_xticks(epochs)
     ax.legend()
     save(fig, path)
     return {"epochs": len(epochs), "log_scale": log_scale}
@@ -86,11 +114,9 @@ def draw_metrics(view, path):
         if metric == "r2":  # R^2 has no lower bound: show down to -1 at most
             low = max(-1.0, min(0.0, float(np.nanmin(lows)) if lows else 0.0))
         ax.set_ylim(low, 1.0)
-        ax.set_xlabel("epoch")
+        _epoch_axis(ax)
         ax.set_ylabel(title)
-        ax.set_title(f"{title} per epoch")
-        if len(epochs) == 1:
-            ax.set_xticks(epochs)
+        set_title(ax, f"{title} per epoch")
         ax.legend(loc="lower right")
     save(fig, path)
     return {"panels": [metric for metric, _ in panels], "target_auc": target}

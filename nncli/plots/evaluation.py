@@ -5,7 +5,7 @@ the same functions that computed the run's summary."""
 import numpy as np
 
 from ..metrics import confusion_matrix, macro_auc, roc_auc, roc_curve
-from .style import REFERENCE, SEQUENTIAL, class_colors, figure, save
+from .style import REFERENCE, SEQUENTIAL, class_colors, figure, save, set_title
 
 MAX_CURVES = 10
 
@@ -57,7 +57,7 @@ def draw_roc(view, path):
     ax.set_aspect("equal")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
-    ax.set_title(title)
+    set_title(ax, title)
     ax.legend(loc="lower right", fontsize=8.5 if curves > 4 else 9)
     save(fig, path)
     return {"auc": float(auc), "curves": curves, "labels": legend}
@@ -74,7 +74,7 @@ def draw_confusion(view, path):
     share = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
     accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
 
-    side = min(13.0, max(4.8, 0.36 * n + 2.8))
+    side = min(12.0, max(4.8, 0.3 * n + 2.6))
     fig, ax = figure(side + 1.0, side)
     image = ax.imshow(share, cmap=SEQUENTIAL, vmin=0, vmax=1)
     font = 10 if n <= 6 else (8 if n <= 15 else 6.5)
@@ -91,7 +91,7 @@ def draw_confusion(view, path):
         spine.set_visible(False)
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label("share of the true class (row)")
-    ax.set_title(f"Confusion matrix, test split (n = {int(matrix.sum())})\naccuracy {accuracy:.3f}")
+    set_title(ax, f"Confusion matrix, test split (n = {int(matrix.sum())})\naccuracy {accuracy:.3f}")
     save(fig, path)
     return {"matrix": matrix.tolist(), "total": int(matrix.sum()), "accuracy": accuracy}
 

@@ -4,7 +4,7 @@ A network of dense layers is drawn as the from-scratch write-ups draw it: nodes
 in columns, every weight a line coloured by its sign and as thick as its
 magnitude, each layer's biases fed from a "1" node, arrows for the inputs and
 outputs.  A column wider than ``MAX_FULL`` units shows only its ``SHOWN``
-strongest units (and "⋮ n more"), so a 1024-225-26 network stays readable.
+strongest units (and "⋮ n more"), so a 1024-225-225-26 network stays readable.
 Any other network (convolutions, recurrent layers, ...) is drawn as a block
 diagram of its layers with their output shapes and parameter counts.
 """
@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from .style import NEGATIVE, POSITIVE, figure, save
+from .style import NEGATIVE, POSITIVE, figure, save, set_title
 
-MAX_FULL = 20  # a column with at most this many units is drawn whole
+MAX_FULL = 16  # a column with at most this many units is drawn whole
 SHOWN = 12  # otherwise: its strongest units
 MAX_WIDTH = 4.5  # line width of the largest |weight|
 MIN_WIDTH = 0.25
@@ -178,7 +178,7 @@ def _draw_graph(view, layers, path):
     title = f"Network {shape}: {n_params} parameters"
     if any(sizes[c] > len(shown[c]) for c in range(columns)):
         title += f"\n(wide layers: the {SHOWN} units with the largest weights and the edges between them)"
-    ax.set_title(title)
+    set_title(ax, title)
     ax.legend(handles=[Line2D([], [], color=POSITIVE, linewidth=3, label="positive weight"),
                        Line2D([], [], color=NEGATIVE, linewidth=3, label="negative weight"),
                        Line2D([], [], color="none", label=f"width ∝ |weight|; largest {largest:.3g}")],
@@ -215,7 +215,8 @@ def _draw_blocks(view, path):
         about = layer.describe()
         about = about if len(about) <= 60 else about[:59] + "…"
         shape = tuple(layer.output_shape) if layer.output_shape is not None else "?"
-        detail = f"{about}\n→ {shape}" + (f"   {layer.n_params:,} parameters" if layer.n_params else "")
+        output = f"→ {shape}" + (f"   {layer.n_params:,} parameters" if layer.n_params else "")
+        detail = f"{about}\n{output}" if about else output
         rows.append((type(layer).__name__, detail, bool(layer.params)))
     height = 1.15 * len(rows) + 1.2
     fig, ax = figure(7.0, min(16.0, height))
@@ -237,6 +238,6 @@ def _draw_blocks(view, path):
     ax.set_xlim(0, 1)
     ax.set_ylim(last - 1.0, 0.75)
     ax.axis("off")
-    ax.set_title(f"Network: {len(layers)} layers, {model.n_params:,} parameters")
+    set_title(ax, f"Network: {len(layers)} layers, {model.n_params:,} parameters")
     save(fig, path)
     return {"kind": "blocks", "blocks": len(layers)}

@@ -4,7 +4,7 @@
 
 import numpy as np
 
-from .style import FIELD, MAX_POINTS, RIGHT, WRONG, class_colors, figure, save, subsample
+from .style import FIELD, MAX_POINTS, RIGHT, WRONG, class_colors, figure, save, set_title, subsample
 
 MARKERS = "os^vD<>ph*"
 GRID = 220  # decision field resolution per axis
@@ -43,7 +43,7 @@ def draw_data(view, path):
     _label_axes(ax, view)
     ax.set_aspect("equal", adjustable="datalim")
     note = f", {len(shown)} drawn" if len(shown) < len(train) else ""
-    ax.set_title(f"Training data by class (n = {len(train)}{note})")
+    set_title(ax, f"Training data by class (n = {len(train)}{note})")
     if len(labels) <= 20:
         ax.legend(ncols=_legend_columns(len(labels)), markerscale=1.4)
     save(fig, path)
@@ -122,7 +122,7 @@ def draw_decision(view, path):
     _label_axes(ax, view)
     accuracy = n_right / max(len(test), 1)
     note = f"; {len(shown)} of them drawn" if len(shown) < len(test) else ""
-    ax.set_title(f"Decision regions and {len(test)} test points{note}\n"
+    set_title(ax, f"Decision regions and {len(test)} test points{note}\n"
                  f"{n_right} right, {n_wrong} wrong (accuracy {accuracy:.3f})")
     save(fig, path)
     return {"right": n_right, "wrong": n_wrong, "n_test": len(test), "drawn": int(len(shown)),

@@ -73,6 +73,15 @@ def figure(width, height, **subplots):
     return plt.subplots(figsize=(width, height), layout="constrained", **subplots)
 
 
+def set_title(ax, text):
+    """``ax.set_title`` with each line wrapped to the figure's width, so no title is cut off."""
+    import textwrap
+
+    width = max(30, int(ax.figure.get_figwidth() * 9.5))  # characters of an 11 pt bold line per inch
+    lines = [wrapped for line in text.split("\n") for wrapped in textwrap.wrap(line, width) or [""]]
+    ax.set_title("\n".join(lines))
+
+
 def save(fig, path):
     """Write ``fig`` as a PNG to ``path`` atomically (temporary name, then rename) and close it."""
     path = Path(path)

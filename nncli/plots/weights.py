@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .style import BACKGROUND, DIVERGING, figure, save
+from .style import BACKGROUND, DIVERGING, figure, save, set_title
 
 MAX_TILES = 64
 
@@ -83,7 +83,7 @@ def draw_weights(view, path):
         spine.set_visible(False)
     bar = fig.colorbar(image, ax=ax, shrink=0.7, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["−max", "0", "+max"])
-    bar.set_label("weight, each tile scaled to its own largest |weight|")
+    bar.set_label("weight ÷ largest |weight| of its tile")
     what = {"unit": "first dense layer, one tile per unit", "class": "the output layer (no hidden layer), one tile per class",
             "filter": "first convolution, one tile per filter"}[kind]
     title = f"First-layer weights as {h}×{w} images: {what}"
@@ -91,7 +91,7 @@ def draw_weights(view, path):
         title += f"\nthe {n} of {total} {kind}s with the largest weights"
     if channels > 1:
         title += f" (mean over {channels} channels)"
-    ax.set_title(title)
+    set_title(ax, title)
     save(fig, path)
     return {"tiles": int(n), "total": int(total), "kind": kind, "tile_shape": (int(h), int(w))}
 
@@ -99,6 +99,4 @@ def draw_weights(view, path):
 def _cmap():
     from matplotlib import colormaps
 
-    cmap = colormaps[DIVERGING].copy()
-    cmap.set_bad(BACKGROUND)
-    return cmap
+    return colormaps[DIVERGING].with_extremes(bad=BACKGROUND)  # gaps between tiles
