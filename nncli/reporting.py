@@ -159,7 +159,8 @@ class RichReporter(PlainReporter):
             self._last = now
 
     def finish(self, summary):
-        self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
+        if self.progress is not None:  # the session may have closed the display already
+            self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
         self.close()
         self.console.print(final_line(summary), highlight=False)
         for label, first, line, last in self.trend_lines():

@@ -341,3 +341,17 @@ def test_plot_help_names_every_plot():
 
     help_text = inspect.signature(plot).parameters["only"].default.help
     assert f"({', '.join(PLOTS)})" in help_text
+
+
+def test_rich_reporter_finishes_after_close_with_a_sparkline(capsys):
+    """The session closes the display before ``finish``; finish must still print."""
+    from nncli.reporting import RichReporter
+
+    reporter = RichReporter()
+    reporter.start("RUN", "Sequential()", None, 3)
+    for epoch, loss in enumerate([0.7, 0.3, 0.1], start=1):
+        reporter.epoch({"epoch": epoch, "lr": 0.01, "seconds": 0.0, "train_loss": loss}, 3)
+    reporter.close()
+    reporter.finish({"epochs_run": 3, "stop_reason": "epochs", "wall_seconds": 0.1, "test_loss": 0.1})
+    err = capsys.readouterr().err
+    assert "stopped after 3 epochs" in err and "train loss" in err
