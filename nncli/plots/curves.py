@@ -21,10 +21,12 @@ def _style(epochs):
     return {"marker": "o", "markersize": 3.5} if len(epochs) <= 30 else {}
 
 
-def _epoch_axis(ax):
+def _epoch_axis(ax, epochs):
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(epochs) == 1:
+        ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
     ax.set_xlabel("epoch")
 
 
@@ -61,9 +63,10 @@ def _mark_stop(ax, view):
 
 def _stop_text(view, epochs):
     reason = view.summary.get("stop_reason")
-    texts = {"epochs": f": all {epochs} epochs", "target_auc": f": stopped at the target AUC after {epochs} epochs",
-             "early_stopping": f": early stopping after {epochs} epochs"}
-    return texts.get(reason, f" ({epochs} epochs)")
+    count = f"{epochs} epoch" + ("s" if epochs != 1 else "")
+    texts = {"epochs": f": {count}, all that were configured", "target_auc": f": stopped at the target AUC after {count}",
+             "early_stopping": f": early stopping after {count}"}
+    return texts.get(reason, f" ({count})")
 
 
 def draw_loss(view, path):
@@ -81,7 +84,7 @@ def draw_loss(view, path):
         _log_axis(ax, finite)
     _mark_stop(ax, view)
     name = LOSS_NAMES.get(view.head.loss, view.head.loss)
-    _epoch_axis(ax)
+    _epoch_axis(ax, epochs)
     ax.set_ylabel(f"loss ({name})" + (", log scale" if log_scale else ""))
     set_title(ax, f"Loss per epoch{_stop_text(view, len(epochs))}")
     ax.grid(True, which="both" if log_scale else "major", alpha=0.25)
@@ -114,7 +117,7 @@ def draw_metrics(view, path):
         if metric == "r2":  # R^2 has no lower bound: show down to -1 at most
             low = max(-1.0, min(0.0, float(np.nanmin(lows)) if lows else 0.0))
         ax.set_ylim(low, 1.0)
-        _epoch_axis(ax)
+        _epoch_axis(ax, epochs)
         ax.set_ylabel(title)
         set_title(ax, f"{title} per epoch")
         ax.legend(loc="lower right")

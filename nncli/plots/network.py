@@ -218,7 +218,7 @@ def _draw_blocks(view, path):
         output = f"→ {shape}" + (f"   {layer.n_params:,} parameters" if layer.n_params else "")
         detail = f"{about}\n{output}" if about else output
         rows.append((type(layer).__name__, detail, bool(layer.params)))
-    height = 1.15 * len(rows) + 1.2
+    height = 0.8 * len(rows) + 1.0
     fig, ax = figure(7.0, min(16.0, height))
     box_h = 0.78
     for i, (name, detail, has_params) in enumerate(rows):
