@@ -154,13 +154,13 @@ def draw_plots(run, reporter):
         print(f"nncli: warning: could not draw {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     try:
-        from .plots import draw_all
+        from .plots import PLOTS_DIR, draw_all
 
         drawing = draw_all(run=run, on_error=lambda name, exc: warn(f"{name}.png", exc))
     except Exception as exc:
         warn("the plots", exc)
         return
-    reporter.plots(run.path / "plots", drawing.paths)
+    reporter.plots(run.path / PLOTS_DIR, drawing.paths)
 
 
 def _finish(path, meta, status, model, trainer, summary=None):

@@ -9,7 +9,7 @@ the Agg backend) only when they draw.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import UsageError
+from ..errors import RunError, UsageError
 from . import curves, evaluation, network, scatter, weights
 from .style import context
 
@@ -87,7 +87,10 @@ def draw_all(run_dir=None, only=None, run=None, on_error=None):
             if not PLOTS[name].applies(view):
                 raise UsageError(f"plot '{name}' does not apply to this run: it needs {PLOTS[name].needs}")
     directory = view.path / PLOTS_DIR
-    directory.mkdir(exist_ok=True)
+    try:
+        directory.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"cannot create {directory}: {exc.strerror}") from None
     drawing = Drawing()
     with context():
         for name in names:

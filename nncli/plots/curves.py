@@ -64,7 +64,8 @@ def _mark_stop(ax, view):
 def _stop_text(view, epochs):
     reason = view.summary.get("stop_reason")
     count = f"{epochs} epoch" + ("s" if epochs != 1 else "")
-    texts = {"epochs": f": {count}, all that were configured", "target_auc": f": stopped at the target AUC after {count}",
+    texts = {"epochs": f": {count}, all that were configured",
+             "target_auc": f": stopped at the target AUC after {count}",
              "early_stopping": f": early stopping after {count}"}
     return texts.get(reason, f" ({count})")
 

@@ -84,7 +84,8 @@ def draw_weights(view, path):
     bar = fig.colorbar(image, ax=ax, shrink=0.7, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["−max", "0", "+max"])
     bar.set_label("weight ÷ largest |weight| of its tile")
-    what = {"unit": "first dense layer, one tile per unit", "class": "the output layer (no hidden layer), one tile per class",
+    what = {"unit": "first dense layer, one tile per unit",
+            "class": "the output layer (no hidden layer), one tile per class",
             "filter": "first convolution, one tile per filter"}[kind]
     title = f"First-layer weights as {h}×{w} images: {what}"
     if total > n:
