@@ -101,12 +101,14 @@ def draw_decision(view, path):
     n_right, n_wrong = int(right.sum()), int((~right).sum())
     shown = subsample(len(test))
     X, y, ok = test.X[shown], test.y[shown], right[shown]
+    size = float(np.clip(30 * np.sqrt(400 / max(len(shown), 1)), 6, 30))  # many points: smaller marks
     for k in range(n_classes):
         for correct, color in ((True, RIGHT), (False, WRONG)):
             mask = (y == k) & (ok == correct)
-            if mask.any():
-                ax.scatter(X[mask, 0], X[mask, 1], s=30 if correct else 46, color=color, marker=_marker(k),
-                           edgecolors="black", linewidths=0.6, zorder=3 if correct else 4)
+            if mask.any():  # mistakes drawn last and a little larger, so none hides under a right one
+                ax.scatter(X[mask, 0], X[mask, 1], s=size if correct else size * 1.5, color=color,
+                           marker=_marker(k), edgecolors="black", linewidths=0.6 if size > 15 else 0.3,
+                           zorder=3 if correct else 4)
     handles = [
         ax.scatter([], [], s=40, color=RIGHT, edgecolors="black", linewidths=0.6, label=f"right ({n_right})"),
         ax.scatter([], [], s=40, color=WRONG, edgecolors="black", linewidths=0.6, label=f"wrong ({n_wrong})"),

@@ -108,13 +108,37 @@ def class_colors(n, beside_right_wrong=True):
     from matplotlib.colors import to_rgba
 
     plt = pyplot()
-    if not beside_right_wrong and n <= 10:
-        return [plt.get_cmap("tab10")(i) for i in range(n)]
+    if not beside_right_wrong:
+        if n <= 10:
+            return [plt.get_cmap("tab10")(i) for i in range(n)]
+        if n <= 20:
+            return [plt.get_cmap("tab20")(i) for i in range(n)]
+        return [plt.get_cmap("hsv")(i / n) for i in range(n)]
     if n <= len(CLASS_PALETTE):
         return [to_rgba(color) for color in CLASS_PALETTE[:n]]
-    if n <= 20:
-        return [plt.get_cmap("tab20")(i) for i in range(n)]
-    return [plt.get_cmap("hsv")(i / n) for i in range(n)]
+    return _hues_without_green_and_red(n)
+
+
+def _hues_without_green_and_red(n):
+    """``n`` colours spread over the hues that are neither green nor red, two lightnesses."""
+    import numpy as np
+    from matplotlib.colors import hsv_to_rgb
+
+    # hue in degrees: 25-75 (orange, yellow) and 165-330 (cyan, blue, purple, magenta)
+    spans = [(25.0, 75.0), (165.0, 330.0)]
+    total = sum(high - low for low, high in spans)
+    colors = []
+    for i in range(n):
+        position = (i + 0.5) / n * total
+        for low, high in spans:
+            if position <= high - low:
+                hue = low + position
+                break
+            position -= high - low
+        value = 0.95 if i % 2 == 0 else 0.7
+        rgb = hsv_to_rgb([hue / 360.0, 0.75, value])
+        colors.append(tuple(np.append(rgb, 1.0)))
+    return colors
 
 
 def subsample(n, limit=MAX_POINTS, seed=0):
