@@ -129,6 +129,30 @@ def data(
     write_data_split(config, split, output, set_)
 
 
+@app.command()
+@boundary
+def plot(
+    run_dir: Path = typer.Argument(..., help="A trained run directory."),
+    only: List[str] = typer.Option([], "--only", metavar="NAME",
+                                   help="Draw only this picture (loss, metrics, data, decision, network, "
+                                        "weights, roc, confusion). Repeatable."),
+):
+    """(Re)draw a run's pictures into RUN_DIR/plots/; prints each file written."""
+    from .errors import NncliError
+    from .plots import check_names, draw_all
+
+    check_names(only)  # a misspelt name fails before the run is loaded
+
+    def warn(name, exc):
+        print(f"nncli: warning: could not draw {name}.png: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    drawing = draw_all(run_dir, only or None, on_error=None if _state["debug"] else warn)
+    for path in drawing.paths:
+        print(path)
+    if drawing.failed:
+        raise NncliError(f"{len(drawing.failed)} plot(s) failed: {', '.join(drawing.failed)}")
+
+
 def _cap_address_space():
     """Make an allocation beyond the machine's memory a MemoryError, not a kill by the OS."""
     try:

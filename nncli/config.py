@@ -42,7 +42,8 @@ def load_config(path, overrides=()):
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys (name, seed, data, model, training)")
+        raise ConfigError(f"{path}: the top level must be a mapping of keys "
+                          "(name, seed, data, model, training, output)")
     set_keys = set()
     for override in overrides:
         set_keys.add(apply_override(raw, override))

@@ -34,6 +34,38 @@ def roc_auc(y_true, score):
     return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
+def roc_curve(y_true, score):
+    """The ROC curve of 0/1 labels: one point per distinct score, highest first.
+
+    Parameters
+    ----------
+    y_true : ndarray (N,) of 0/1 or bool
+    score : ndarray (N,)
+
+    Returns
+    -------
+    (fpr, tpr, thresholds) : three ndarrays (M + 1,)
+        Starting at (0, 0) with threshold +inf; a sample counts as positive when
+        its score is >= the threshold.  As scikit-learn's
+        ``roc_curve(..., drop_intermediate=False)``; the trapezoidal area under
+        it equals ``roc_auc``.  Rates are NaN for a class that is absent.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    score = np.asarray(score, dtype=np.float64)
+    order = np.argsort(-score, kind="mergesort")
+    score, y_true = score[order], y_true[order]
+    # the last index of every run of equal scores
+    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1] if len(score) else np.array([], dtype=int)
+    true_pos = np.cumsum(y_true)[last]
+    false_pos = (last + 1) - true_pos
+    true_pos = np.r_[0, true_pos].astype(np.float64)
+    false_pos = np.r_[0, false_pos].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tpr = true_pos / true_pos[-1] if true_pos[-1] > 0 else np.full_like(true_pos, np.nan)
+        fpr = false_pos / false_pos[-1] if false_pos[-1] > 0 else np.full_like(false_pos, np.nan)
+    return fpr, tpr, np.r_[np.inf, score[last]]
+
+
 def macro_auc(y, proba):
     """Macro-averaged one-vs-rest AUC over the classes present in ``y``.
 

@@ -33,6 +33,9 @@ class Reporter:
     def finish(self, summary):
         """Called once after training ended (also when it stopped early)."""
 
+    def plots(self, directory, paths):
+        """Called after the run's pictures were drawn into ``directory``."""
+
     def close(self):
         """Release the display, whatever happened."""
 
@@ -42,9 +45,29 @@ class PlainReporter(Reporter):
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
+        self.losses = {"train": [], "val": []}
 
     def _print(self, text):
         print(text, file=self.stream, flush=True)
+
+    def _remember(self, row):
+        for split, values in self.losses.items():
+            value = row.get(f"{split}_loss")
+            if value is not None:
+                values.append(value)
+
+    def trend_lines(self):
+        """The loss sparklines printed at the end: ``[(label, first, line, last)]``."""
+        blocks = BLOCKS if _can_encode(self.stream, BLOCKS) else ASCII_BLOCKS
+        every = [v for values in self.losses.values() for v in values if math.isfinite(v) and v > 0]
+        scale = (min(every), max(every)) if every else None  # one scale: train and val comparable
+        lines = []
+        for split, values in self.losses.items():
+            line = sparkline(values, blocks=blocks, scale=scale)
+            if line:
+                finite = [v for v in values if math.isfinite(v)]
+                lines.append((f"{split} loss", finite[0], line, finite[-1]))
+        return lines
 
     def start(self, run_dir, model, dataset, epochs):
         self.every = max(1, math.ceil(epochs / 50))
@@ -53,11 +76,52 @@ class PlainReporter(Reporter):
         self._print(f"data: {sizes}, {len(dataset.test)} test; model: {model.n_params} parameters")
 
     def epoch(self, row, total):
+        self._remember(row)
         if row["epoch"] % self.every == 0 or row["epoch"] == total or row["epoch"] == 1:
             self._print(format_row(row, total))
 
     def finish(self, summary):
         self._print(final_line(summary))
+        for label, first, line, last in self.trend_lines():
+            self._print(f"{label:<10} {first:<9.3g} {line} {last:.3g}  (log scale)")
+
+    def plots(self, directory, paths):
+        if paths:
+            self._print(f"plots: {directory} ({', '.join(path.stem for path in paths)})")
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+ASCII_BLOCKS = "_.-~=+*#"
+
+
+def sparkline(values, width=40, blocks=BLOCKS, scale=None):
+    """A row of at most ``width`` block characters tracing ``values`` on a log scale.
+
+    Long series are averaged (in log space) into ``width`` buckets; values that
+    are not finite and positive are skipped.  Empty string when nothing is left.
+    ``scale`` = (low, high) maps to the lowest and highest block (default: the
+    values' own range).
+    """
+    logs = [math.log10(v) for v in values if v is not None and math.isfinite(v) and v > 0]
+    if not logs:
+        return ""
+    if len(logs) > width:
+        n = len(logs)
+        buckets = [logs[i * n // width : (i + 1) * n // width] for i in range(width)]
+        logs = [sum(bucket) / len(bucket) for bucket in buckets]
+    low, high = (min(logs), max(logs)) if scale is None else (math.log10(scale[0]), math.log10(scale[1]))
+    if high - low < 1e-12:
+        return blocks[len(blocks) // 2] * len(logs)
+    top = len(blocks) - 1
+    return "".join(blocks[min(top, max(0, round((value - low) / (high - low) * top)))] for value in logs)
+
+
+def _can_encode(stream, text):
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
 
 
 def final_line(summary):
@@ -86,6 +150,7 @@ class RichReporter(PlainReporter):
         self._last = 0.0
 
     def epoch(self, row, total):
+        self._remember(row)
         now = time.monotonic()
         # redraw at most ~10 times a second: fast epochs would spend their time drawing
         if now - self._last > 0.1 or row["epoch"] == total:
@@ -94,9 +159,21 @@ class RichReporter(PlainReporter):
             self._last = now
 
     def finish(self, summary):
-        self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
+        if self.progress is not None:  # the session may have closed the display already
+            self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
         self.close()
         self.console.print(final_line(summary), highlight=False)
+        for label, first, line, last in self.trend_lines():
+            self.console.print(f"{label:<10} {first:<9.3g} [cyan]{line}[/cyan] {last:.3g}  [dim](log scale)[/dim]",
+                               highlight=False)
+
+    def plots(self, directory, paths):
+        if paths:
+            from rich.markup import escape
+
+            names = ", ".join(path.stem for path in paths)
+            self.console.print(f"[bold]plots[/bold] {escape(str(directory))} [dim]({names})[/dim]",
+                               highlight=False)
 
     def close(self):
         if getattr(self, "progress", None) is not None:

@@ -221,12 +221,17 @@ class TrainingConfig(Section):
         raise ValueError(f"must be a positive integer or 'full' (got {value!r})")
 
 
+class OutputConfig(Section):
+    plots: bool = True
+
+
 class Config(Section):
     name: Optional[str] = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     data: DataConfig
     model: ModelConfig = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
 
     @model_validator(mode="after")
     def cross_checks(self):

@@ -251,7 +251,26 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
     runs.write_json(path / runs.SUMMARY, summary)
     _close(path, meta, summary["status"], trainer)
     reporter.finish(summary)
+    if config.output.plots:
+        draw_plots(LoadedRun(path, config, dataset, model, head, None), reporter)
     return path, summary
+
+
+def draw_plots(run, reporter):
+    """Draw a just-trained run's pictures.  The run is complete already, so a
+    failure is only a one-line warning on stderr."""
+
+    def warn(what, exc):
+        print(f"nncli: warning: could not draw {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    try:
+        from .plots import PLOTS_DIR, draw_all
+
+        drawing = draw_all(run=run, on_error=lambda name, exc: warn(f"{name}.png", exc))
+    except Exception as exc:
+        warn("the plots", exc)
+        return
+    reporter.plots(run.path / PLOTS_DIR, drawing.paths)
 
 
 def _write_progress(path, trainer):

@@ -1,0 +1,110 @@
+"""Pictures of a run, written as PNGs into ``RUN_DIR/plots/``.
+
+``PLOTS`` maps each picture's name (its file stem, and a valid ``--only`` name)
+to when it applies and how it is drawn.  ``draw_all`` draws them.  Importing
+this package does not import matplotlib: the figure modules import it (with
+the Agg backend) only when they draw.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import RunError, UsageError
+from . import curves, evaluation, network, scatter, weights
+from .style import context
+
+PLOTS_DIR = "plots"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A picture: ``applies(view) -> bool``, ``draw(view, path) -> dict`` of what
+    it drew (counts the tests check), and when it applies, in words."""
+
+    applies: Callable
+    draw: Callable
+    needs: str
+
+
+PLOTS = {
+    "loss": Plot(curves.has_history, curves.draw_loss, "a metrics.csv with at least one epoch"),
+    "metrics": Plot(curves.has_metrics, curves.draw_metrics, "a metrics.csv with AUC/accuracy or R² columns"),
+    "data": Plot(scatter.applies, scatter.draw_data, "a classification dataset with 2 features"),
+    "decision": Plot(scatter.applies, scatter.draw_decision, "a classification dataset with 2 features"),
+    "network": Plot(network.applies, network.draw_network, "a trained model"),
+    "weights": Plot(weights.applies, weights.draw_weights,
+                    "image data whose first layer is dense or a convolution"),
+    "roc": Plot(evaluation.applies, evaluation.draw_roc, "a classification dataset"),
+    "confusion": Plot(evaluation.applies, evaluation.draw_confusion, "a classification dataset"),
+}
+
+
+@dataclass
+class Drawing:
+    """What ``draw_all`` did: the files written, what each figure drew, what failed."""
+
+    paths: list = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+    failed: dict = field(default_factory=dict)
+
+
+def check_names(only):
+    """The names asked for, in ``PLOTS`` order; UsageError naming the valid ones."""
+    unknown = [name for name in only if name not in PLOTS]
+    if unknown:
+        raise UsageError(f"unknown plot {', '.join(repr(n) for n in unknown)}; valid names: {', '.join(PLOTS)}")
+    return [name for name in PLOTS if name in only]
+
+
+def draw_all(run_dir=None, only=None, run=None, on_error=None):
+    """Draw a run's pictures into ``<run_dir>/plots/``.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run directory with ``config.yaml`` and ``weights.npz`` (ignored when ``run`` is given).
+    only : sequence of str, optional
+        Names from ``PLOTS``; each must apply to the run (UsageError otherwise).
+        Default: every picture that applies.
+    run : session.LoadedRun, optional
+        The run already in memory (as at the end of training): saves rebuilding its data.
+    on_error : callable(name, exception), optional
+        Called when one picture fails; the others are still drawn.  Without it
+        the exception propagates.
+
+    Returns
+    -------
+    Drawing
+    """
+    from .view import RunView
+
+    names = check_names(only) if only else None
+    view = RunView(run) if run is not None else RunView.open(run_dir)
+    if names is None:
+        names = [name for name, plot in PLOTS.items() if plot.applies(view)]
+    else:
+        for name in names:
+            if not PLOTS[name].applies(view):
+                raise UsageError(f"plot '{name}' does not apply to this run: it needs {PLOTS[name].needs}")
+    directory = view.path / PLOTS_DIR
+    try:
+        directory.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"cannot create {directory}: {exc.strerror}") from None
+    drawing = Drawing()
+    with context():
+        for name in names:
+            path = directory / f"{name}.png"
+            try:
+                drawing.results[name] = PLOTS[name].draw(view, path)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(name, exc)
+                drawing.failed[name] = exc
+                continue
+            drawing.paths.append(path)
+    return drawing
+
+
+__all__ = ["PLOTS", "Plot", "Drawing", "draw_all", "check_names", "PLOTS_DIR"]

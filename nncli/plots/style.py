@@ -1,0 +1,150 @@
+"""The one look of every nncli picture: sizes, fonts, colours, and how figures are saved.
+
+matplotlib is imported here only when a figure is drawn (``pyplot()``), always
+with the non-interactive Agg backend, so importing ``nncli.plots`` stays cheap.
+"""
+
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+
+DPI = 110
+
+# right / wrong test points
+RIGHT = "#2ca02c"
+WRONG = "#d62728"
+# the splits in curves
+TRAIN = "#1f77b4"
+VAL = "#ff7f0e"
+REFERENCE = "#555555"  # target lines, chance diagonals
+# weight signs: negative red, positive blue (the ends of DIVERGING)
+NEGATIVE = "#c0392b"
+POSITIVE = "#2166ac"
+DIVERGING = "RdBu"
+SEQUENTIAL = "Blues"
+FIELD = "cividis"  # a predicted probability behind green/red points: neither green nor red
+BACKGROUND = "#e8e8e8"
+#: at most this many points are drawn in a scatter (counts always use all of them)
+MAX_POINTS = 5000
+
+RC = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.framealpha": 0.9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.interpolation": "nearest",
+}
+
+
+def pyplot():
+    """``matplotlib.pyplot`` on the Agg backend (imported on first use)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@contextmanager
+def context():
+    """Draw with nncli's look (rcParams restored afterwards)."""
+    plt = pyplot()
+    with plt.rc_context(RC):
+        yield
+
+
+def figure(width, height, **subplots):
+    """A new figure of ``width`` x ``height`` inches with constrained layout: (fig, axes)."""
+    plt = pyplot()
+    return plt.subplots(figsize=(width, height), layout="constrained", **subplots)
+
+
+def set_title(ax, text):
+    """``ax.set_title`` with each line wrapped to the figure's width, so no title is cut off."""
+    import textwrap
+
+    width = max(30, int(ax.figure.get_figwidth() * 9.5))  # characters of an 11 pt bold line per inch
+    lines = [wrapped for line in text.split("\n") for wrapped in textwrap.wrap(line, width) or [""]]
+    ax.set_title("\n".join(lines))
+
+
+def save(fig, path):
+    """Write ``fig`` as a PNG to ``path`` atomically (temporary name, then rename) and close it."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    try:
+        fig.savefig(temporary, format="png", dpi=DPI)
+        os.replace(temporary, path)
+    finally:
+        pyplot().close(fig)
+        if temporary.exists():
+            temporary.unlink()
+
+
+# tab10 without its green and red, which mean right and wrong
+CLASS_PALETTE = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def class_colors(n, beside_right_wrong=True):
+    """``n`` distinguishable RGBA colours for classes.
+
+    ``beside_right_wrong``: the classes share a picture with green/red right/wrong
+    marks, so up to 8 classes get colours that are neither green nor red.
+    """
+    from matplotlib.colors import to_rgba
+
+    plt = pyplot()
+    if not beside_right_wrong:
+        if n <= 10:
+            return [plt.get_cmap("tab10")(i) for i in range(n)]
+        if n <= 20:
+            return [plt.get_cmap("tab20")(i) for i in range(n)]
+        return [plt.get_cmap("hsv")(i / n) for i in range(n)]
+    if n <= len(CLASS_PALETTE):
+        return [to_rgba(color) for color in CLASS_PALETTE[:n]]
+    return _hues_without_green_and_red(n)
+
+
+def _hues_without_green_and_red(n):
+    """``n`` colours spread over the hues that are neither green nor red, two lightnesses."""
+    import numpy as np
+    from matplotlib.colors import hsv_to_rgb
+
+    # hue in degrees: 25-75 (orange, yellow) and 165-330 (cyan, blue, purple, magenta)
+    spans = [(25.0, 75.0), (165.0, 330.0)]
+    total = sum(high - low for low, high in spans)
+    colors = []
+    for i in range(n):
+        position = (i + 0.5) / n * total
+        for low, high in spans:
+            if position <= high - low:
+                hue = low + position
+                break
+            position -= high - low
+        value = 0.95 if i % 2 == 0 else 0.7
+        rgb = hsv_to_rgb([hue / 360.0, 0.75, value])
+        colors.append(tuple(np.append(rgb, 1.0)))
+    return colors
+
+
+def subsample(n, limit=MAX_POINTS, seed=0):
+    """Sorted indices of at most ``limit`` of ``n`` items (all of them when ``n <= limit``)."""
+    import numpy as np
+
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
