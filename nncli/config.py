@@ -5,13 +5,14 @@ and what is allowed, with a "did you mean" suggestion for misspelt names.
 """
 
 import difflib
+import os
 import typing
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .data.registry import DATASETS
+from .data.registry import DATASETS, FILE_KEYS
 from .errors import ConfigError
 from .schema import Config
 
@@ -47,7 +48,20 @@ def load_config(path, overrides=()):
     for override in overrides:
         set_keys.add(apply_override(raw, override))
     raw.setdefault("name", _default_name(path))
-    return validate(raw, source=str(path), lines=lines, set_keys=set_keys)
+    config = validate(raw, source=str(path), lines=lines, set_keys=set_keys)
+    _resolve_data_path(config, path, set_keys)
+    return config
+
+
+def _resolve_data_path(config, config_path, set_keys):
+    """Make ``data.path`` absolute: relative to the config file's directory, or to
+    the working directory when it came from ``--set`` (as shell paths do)."""
+    data_path = config.data.path
+    if data_path is None:
+        return
+    from_shell = any(key == ("data", "path")[: len(key)] for key in set_keys)
+    base = Path.cwd() if from_shell else config_path.parent
+    config.data.path = os.path.abspath(base / Path(data_path).expanduser())
 
 
 def _default_name(path):
@@ -284,9 +298,20 @@ def _model_in(annotation, node):
     return candidates[0] if candidates else None
 
 
-def resolved_yaml(config):
-    """The resolved config as YAML text, for ``config.yaml`` in the run directory."""
+def resolved_yaml(config, relative_to=None):
+    """The resolved config as YAML text, for ``config.yaml`` in the run directory.
+
+    With ``relative_to`` (the run directory) ``data.path`` is written relative to
+    it, so that loading the run's config.yaml finds the same file.
+    """
     data = config.model_dump(mode="json")
+    for key in [k for k in FILE_KEYS if data["data"][k] is None]:
+        del data["data"][key]
+    if data["data"].get("path") is not None and relative_to is not None:
+        try:
+            data["data"]["path"] = os.path.relpath(data["data"]["path"], os.path.abspath(relative_to))
+        except ValueError:  # another drive (Windows): keep it absolute
+            pass
     model = data["model"]
     for key in ("hidden", "layers"):
         if model[key] is None:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .data.registry import DATASETS
+from .data.registry import DATASETS, FILE_KEYS
 
 # Kept here as plain tuples (not imported from nncli.nn) so that validating a
 # config does not import numpy; tests check they equal the registries' keys.
@@ -41,6 +41,23 @@ class DataConfig(Section):
     test_size: float = Field(0.25, gt=0, lt=1)
     val_size: float = Field(0.0, ge=0, lt=1)
     scale: one_of(SCALERS) = "standard"
+    # file datasets (csv) only; see DatasetSpec.from_file
+    path: Optional[str] = Field(None, min_length=1)
+    target: Optional[str] = Field(None, min_length=1)
+    task: Optional[Literal["classification", "regression"]] = None
+
+    @model_validator(mode="after")
+    def file_keys(self):
+        given = [key for key in FILE_KEYS if getattr(self, key) is not None]
+        if DATASETS[self.dataset].from_file:
+            missing = [key for key in ("path", "target") if getattr(self, key) is None]
+            if missing:
+                raise ValueError(f"dataset {self.dataset} needs {' and '.join('data.' + k for k in missing)} "
+                                 "(path: the CSV file, relative to the config; target: the label column)")
+        elif given:
+            raise ValueError(f"{', '.join('data.' + k for k in given)} only apply to dataset csv "
+                             f"(this config uses {self.dataset})")
+        return self
 
 
 class DenseSpec(Section):

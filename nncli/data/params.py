@@ -38,3 +38,7 @@ class RandomParams(Params):
 
 class DigitsParams(Params):
     n_class: int = Field(10, ge=2, le=10)
+
+
+class CsvParams(Params):
+    """No generator options: a CSV dataset is described by data.path, data.target, data.task."""
