@@ -35,3 +35,9 @@ class TrainingFailed(NncliError):
     """Training started but could not finish (diverged, NaN)."""
 
     exit_code = 1
+
+
+class CheckFailed(NncliError):
+    """``nncli check`` found gradients that disagree with finite differences."""
+
+    exit_code = 1
