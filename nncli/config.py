@@ -302,16 +302,15 @@ def resolved_yaml(config, relative_to=None):
     """The resolved config as YAML text, for ``config.yaml`` in the run directory.
 
     With ``relative_to`` (the run directory) ``data.path`` is written relative to
-    it, so that loading the run's config.yaml finds the same file.
+    it when the two share a directory below the file system's root (a project
+    holding both ``runs/`` and its data can then move as a whole), else absolute;
+    either way loading the run's config.yaml finds the same file.
     """
     data = config.model_dump(mode="json")
     for key in [k for k in FILE_KEYS if data["data"][k] is None]:
         del data["data"][key]
     if data["data"].get("path") is not None and relative_to is not None:
-        try:
-            data["data"]["path"] = os.path.relpath(data["data"]["path"], os.path.abspath(relative_to))
-        except ValueError:  # another drive (Windows): keep it absolute
-            pass
+        data["data"]["path"] = _path_from(data["data"]["path"], os.path.abspath(relative_to))
     model = data["model"]
     for key in ("hidden", "layers"):
         if model[key] is None:
@@ -321,3 +320,12 @@ def resolved_yaml(config, relative_to=None):
             for key in [k for k, v in layer.items() if v is None]:
                 del layer[key]
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
+
+
+def _path_from(path, directory):
+    """``path`` relative to ``directory`` if they share more than the root, else ``path``."""
+    try:
+        common = os.path.commonpath([path, directory])
+    except ValueError:  # different drives (Windows)
+        return path
+    return path if common == Path(path).anchor else os.path.relpath(path, directory)

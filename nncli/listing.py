@@ -22,6 +22,8 @@ from .errors import RunError, UsageError
 from .train import HIGHER_IS_BETTER
 
 FINISHED = ("completed", "stopped_early")
+#: what summary.json reports per split (test_auc, test_mse, ...)
+METRIC_NAMES = ("loss", "auc", "accuracy", "mse", "mae", "r2")
 #: columns every row has (besides the varying config keys and the metrics)
 BASE_COLUMNS = ("name", "status", "started_at", "epochs_run")
 
@@ -121,11 +123,12 @@ def _name(path, root):
 
 
 def flatten(config, prefix=""):
-    """Nested mappings -> ``{"training.lr": 0.1, "model.hidden": [16, 16], ...}`` (lists kept whole)."""
+    """Nested mappings -> ``{"training.lr": 0.1, "model.hidden": [16, 16], ...}`` (lists kept
+    whole, empty mappings left out)."""
     flat = {}
     for key, value in config.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):
             flat.update(flatten(value, dotted + "."))
         else:
             flat[dotted] = value
@@ -194,7 +197,7 @@ def _value(row, key):
 
 
 def _known_keys(rows):
-    keys = list(BASE_COLUMNS)
+    keys = list(BASE_COLUMNS) + [f"test_{name}" for name in METRIC_NAMES]
     for row in rows:
         keys.extend(k for k in list(row["metrics"]) + list(row["config"]) if k not in keys)
     return keys
@@ -228,11 +231,11 @@ def _matches(value, wanted, text):
 
 
 def _sort(rows, key, metrics):
-    if key not in BASE_COLUMNS and key not in metrics:
-        if f"test_{key}" in metrics:
-            key = f"test_{key}"  # --sort auc means the test AUC
-        elif rows and all(_value(row, key) is _ABSENT for row in rows):
-            raise _unknown("sort", key, rows)
+    if key in METRIC_NAMES:
+        key = f"test_{key}"  # --sort auc means the test AUC
+    known = key in BASE_COLUMNS or key in metrics or (key.startswith("test_") and key[len("test_"):] in METRIC_NAMES)
+    if not known and rows and all(_value(row, key) is _ABSENT for row in rows):
+        raise _unknown("sort", key, rows)
     descending = key.rsplit("_", 1)[-1] in HIGHER_IS_BETTER
 
     def missing(value):

@@ -89,10 +89,10 @@ def predict_csv(run_dir, source, output="-"):
         table.match(predictor.features, optional=predictor.targets)
 
         def write(emit):
-            emit(predictor.header_line())
             rows = 0
             for chunk in table.chunks(predictor.features):
-                emit(predictor.lines(chunk.numbers))
+                # the header goes out with the first rows: a bad first chunk prints nothing
+                emit((predictor.header_line() if rows == 0 else "") + predictor.lines(chunk.numbers))
                 rows += len(chunk)
             if rows == 0:
                 raise DataError(f"{table.name} has a header but no data rows")

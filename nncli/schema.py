@@ -55,7 +55,8 @@ class DataConfig(Section):
                 raise ValueError(f"dataset {self.dataset} needs {' and '.join('data.' + k for k in missing)} "
                                  "(path: the CSV file, relative to the config; target: the label column)")
         elif given:
-            raise ValueError(f"{', '.join('data.' + k for k in given)} only apply to dataset csv "
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ValueError(f"{', '.join('data.' + k for k in given)} {verb} only to dataset csv "
                              f"(this config uses {self.dataset})")
         return self
 
