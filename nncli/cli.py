@@ -156,7 +156,7 @@ def predict(
 @app.command("runs")
 @boundary
 def runs_command(
-    root: Path = typer.Argument(Path("runs"), metavar="[ROOT]", help="Directory searched for run directories."),
+    root: Path = typer.Argument(Path("runs"), help="Directory searched for run directories."),
     sort: Optional[str] = typer.Option(None, "--sort", metavar="METRIC",
                                        help="Sort by a metric (test_auc, test_loss, ...) or any column."),
     filter_: List[str] = typer.Option([], "--filter", metavar="KEY=VALUE",

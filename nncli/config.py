@@ -117,6 +117,10 @@ def apply_override(raw, override):
     node = raw
     for depth, part in enumerate(parts[:-1]):
         child = _get(node, part)
+        if isinstance(child, str) and not isinstance(node, list):
+            # a name standing for a mapping (`schedule: cosine`) is short for {type: name}
+            child = {"type": child}
+            node[part] = child
         if child is None or not isinstance(child, (dict, list)):
             if isinstance(node, list):
                 raise ConfigError(f"--set {key}: index {part} is out of range")
@@ -167,6 +171,8 @@ def _describe(error, raw, source, lines, set_keys, prefix, root=Config):
         place = f" in {_dotted(parent)}" if parent else ""
         valid = f"; valid keys: {', '.join(options)}" if options else ""
         return f"{where}: unknown key '{loc[-1]}'{place}{hint}{valid}"
+    if kind == "union_tag_not_found":
+        return f"{where}: {dotted} needs a {error['ctx']['discriminator']} key"
     if kind == "union_tag_invalid":
         loc = loc + (error["ctx"]["discriminator"].strip("'"),)
         where, dotted, value = _where(loc, source, lines, set_keys), _dotted(loc), error["ctx"]["tag"]

@@ -227,7 +227,12 @@ def _filter(rows, text):
 def _matches(value, wanted, text):
     if value is _ABSENT:
         return False
-    return value == wanted or str(value) == text.strip()
+    if value == wanted or str(value) == text.strip():
+        return True
+    try:  # numbers written differently: 1e-3 (a string to YAML) and 0.001
+        return float(value) == float(text)
+    except (TypeError, ValueError):
+        return False
 
 
 def _sort(rows, key, metrics):

@@ -82,7 +82,8 @@ class ModelConfig(Section):
     @model_validator(mode="after")
     def one_form(self):
         if self.hidden is not None and self.layers is not None:
-            raise ValueError("give either model.hidden (short form) or model.layers (long form), not both")
+            raise ValueError("give either model.hidden (short form) or model.layers (long form), not both "
+                             "(from the command line, drop the other with --set model.hidden=null)")
         if self.hidden is None and self.layers is None:
             self.hidden = [32]
         return self

@@ -38,6 +38,29 @@ def test_set_works_for_lists_nested_keys_and_names(cli, tmp_path):
     assert config["name"] == "wide"
 
 
+def test_set_on_a_shorthand_value_and_switching_model_forms(cli, write_config, tmp_path):
+    config = write_config("data: {dataset: circles, params: {n_samples: 100}}\n"
+                          "model: {hidden: [3]}\ntraining: {epochs: 1, schedule: cosine}\n")
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet",
+                 "--set", "training.schedule.min_lr=0.001", "--set", "training.lr=1e-3")
+    assert result.exit_code == 0, result.stderr
+    with open(os.path.join(result.stdout.strip(), "config.yaml")) as handle:
+        resolved = yaml.safe_load(handle)
+    assert resolved["training"]["schedule"] == {"type": "cosine", "min_lr": 0.001}
+    assert resolved["training"]["lr"] == 0.001
+    layers = "model.layers=[{type: dense, units: 4}]"
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet", "--set", layers)
+    assert result.exit_code == 2 and "--set model.hidden=null" in result.stderr
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet", "--set", layers,
+                 "--set", "model.hidden=null", "--set", "training.lr=0.01")
+    assert result.exit_code == 0, result.stderr
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--set", "training.schedule=null",
+                 "--set", "training.schedule.gamma=0.5")
+    assert result.exit_code == 2 and "training.schedule needs a 'type' key" in result.stderr
+    listed = json.loads(cli("runs", tmp_path / "runs", "--json", "--filter", "training.lr=1e-3").stdout)
+    assert len(listed) == 1
+
+
 def test_json_output(cli, tmp_path):
     result = cli("train", CONFIGS / "blobs.yaml", "--runs-root", tmp_path, "--json", "--set", "training.epochs=2")
     assert result.exit_code == 0
