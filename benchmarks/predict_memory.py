@@ -2,7 +2,9 @@
 
 Trains a tiny run on a 64-feature CSV, writes input files of each requested
 size, runs ``nncli predict`` on each in its own process and reports the peak
-resident memory (RSS) of that process, the wall time and rows per second.
+resident memory (RSS) of that process, its wall and CPU time, and rows per
+second.  (CPU time above wall time is OpenBLAS's worker threads spinning while
+they wait; with OPENBLAS_NUM_THREADS=1 the wall time stays the same.)
 Memory should stay flat whatever the file's size: rows are streamed in chunks.
 
     python benchmarks/predict_memory.py                      # 100k and 2M rows
@@ -27,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 N_FEATURES = 64
 BLOCK = 50_000  # rows formatted once and repeated, so that writing 2M rows takes seconds
 
-# Run in a fresh interpreter: runs a command, prints its exit code, wall time and peak RSS (kB on Linux).
+# Run in a fresh interpreter: runs a command, prints its exit code, wall time, CPU time and peak RSS (kB on Linux).
 MEASURE = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
-print(code, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -87,20 +90,22 @@ def main():
         output = scratch / f"out-{n_rows}.csv"
         measured = subprocess.run([sys.executable, "-c", MEASURE, *nncli("predict", run, source, "-o", output)],
                                   capture_output=True, text=True, check=True).stdout.split()
-        code, seconds, peak_kb = int(measured[0]), float(measured[1]), int(measured[2])
+        code, seconds, cpu, peak_kb = int(measured[0]), float(measured[1]), float(measured[2]), int(measured[3])
         assert code == 0, f"nncli predict failed on {n_rows} rows"
         lines = sum(1 for _ in open(output)) - 1
         assert lines == n_rows, (lines, n_rows)
         results.append({"rows": n_rows, "input_mb": round(source.stat().st_size / 1e6, 1),
                         "output_mb": round(output.stat().st_size / 1e6, 1), "seconds": round(seconds, 2),
-                        "rows_per_second": round(n_rows / seconds), "peak_rss_mb": round(peak_kb / 1024, 1)})
+                        "cpu_seconds": round(cpu, 2), "rows_per_second": round(n_rows / seconds),
+                        "peak_rss_mb": round(peak_kb / 1024, 1)})
         if not args.keep:
             source.unlink()
             output.unlink()
 
-    print(f"{'rows':>10} {'input MB':>9} {'output MB':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>11}")
+    print(f"{'rows':>10} {'input MB':>9} {'output MB':>9} {'seconds':>8} {'CPU s':>7} {'rows/s':>9} "
+          f"{'peak RSS MB':>11}")
     for r in results:
-        print(f"{r['rows']:>10} {r['input_mb']:>9} {r['output_mb']:>9} {r['seconds']:>8} "
+        print(f"{r['rows']:>10} {r['input_mb']:>9} {r['output_mb']:>9} {r['seconds']:>8} {r['cpu_seconds']:>7} "
               f"{r['rows_per_second']:>9} {r['peak_rss_mb']:>11}")
     print(json.dumps(results))
     if not args.keep:

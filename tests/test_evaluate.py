@@ -153,3 +153,14 @@ def test_missing_or_broken_run(cli, trained, tmp_path):
     result = cli("evaluate", broken)
     assert result.exit_code == 2 and "weights.npz" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_data_from_stdin(cli, trained, tmp_path):
+    run = trained["binary"]
+    data = tmp_path / "test.csv"
+    cli("data", run / "config.yaml", "--split", "test", "-o", data)
+    result = cli("evaluate", run, "--data", "-", "--json", input=data.read_text())
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["data"] == "<stdin>"
+    assert report["metrics"] == evaluate_json(cli, run)["metrics"]
