@@ -5,6 +5,7 @@ import io
 import json
 import shutil
 
+import numpy as np
 import pytest
 import yaml
 
@@ -44,7 +45,7 @@ def animals(tmp_path):
 
 def test_string_labels_train_and_come_back_in_predictions(cli, animals, tmp_path):
     run = train_run(cli, animals, tmp_path / "runs")
-    preprocess_classes = __import__("numpy").load(run / "preprocess.npz")["classes"].tolist()
+    preprocess_classes = np.load(run / "preprocess.npz", allow_pickle=False)["classes"].tolist()
     assert preprocess_classes == ["cat", "dog", "sea lion, small"]
     test_csv = tmp_path / "test.csv"
     assert cli("data", run / "config.yaml", "--split", "test", "-o", test_csv).exit_code == 0
