@@ -104,7 +104,7 @@ def train(
         overrides = list(set_) + ([f"name={name}"] if name is not None else [])
         path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
     if as_json:
-        print(json.dumps({"run_dir": str(path), "metrics": summary}))
+        _print_json({"run_dir": str(path), "metrics": summary})
     else:
         print(path)
 
@@ -151,6 +151,101 @@ def plot(
         print(path)
     if drawing.failed:
         raise NncliError(f"{len(drawing.failed)} plot(s) failed: {', '.join(drawing.failed)}")
+
+
+def _stdout_console():
+    """Rich console for results on stdout; when piped, wide enough never to wrap a table."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 1000)
+
+
+def _print_json(data):
+    from .runs import json_safe
+
+    print(json.dumps(json_safe(data)))
+
+
+@app.command()
+@boundary
+def evaluate(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
+    data: Optional[str] = typer.Option(None, "--data", metavar="FILE.csv",
+                                       help="Score this labelled CSV ('-' for stdin) instead of the run's test split."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+):
+    """Score a trained run on its own test split (rebuilt from config and seed) or a labelled CSV."""
+    from .evaluate import evaluate_run, render
+
+    report = evaluate_run(run_dir, data)
+    if as_json:
+        _print_json(report)
+    else:
+        render(report, _stdout_console())
+
+
+@app.command()
+@boundary
+def predict(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
+    input_csv: str = typer.Argument(..., metavar="INPUT.csv", help="CSV with the run's feature columns ('-' for stdin)."),
+    output: str = typer.Option("-", "--output", "-o", help="CSV file to write ('-' for stdout)."),
+):
+    """Predict every row of a CSV: a prediction column, and p_<class> columns for classification."""
+    from .predict import predict_csv
+
+    predict_csv(run_dir, input_csv, output)
+
+
+@app.command("runs")
+@boundary
+def runs_command(
+    root: Path = typer.Argument(Path("runs"), help="Directory searched for run directories."),
+    sort: Optional[str] = typer.Option(None, "--sort", metavar="METRIC",
+                                       help="Sort by a metric (test_auc, test_loss, ...) or any column."),
+    filter_: List[str] = typer.Option([], "--filter", metavar="KEY=VALUE",
+                                      help="Keep runs whose config key (or status, name) has this value. Repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+):
+    """One row per run under ROOT: status, start, epochs, differing hyperparameters, test metrics."""
+    from .errors import UsageError
+    from .listing import as_records, csv_text, list_runs, render
+
+    if as_json and as_csv:
+        raise UsageError("--json and --csv exclude each other")
+    rows, params, metrics = list_runs(root, sort, filter_)
+    if as_json:
+        _print_json(as_records(rows))
+    elif as_csv:
+        sys.stdout.write(csv_text(rows, params, metrics))
+    elif not rows:
+        print(f"no runs under {root}", file=sys.stderr)
+    else:
+        render(rows, params, metrics, _stdout_console())
+
+
+@app.command()
+@boundary
+def check(
+    config: Path = typer.Argument(..., metavar="CONFIG", help="YAML config file."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
+    max_entries: int = typer.Option(200, "--max-entries", min=1,
+                                    help="Check at most this many random entries of each parameter array."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+):
+    """Validate a config and check its network's gradients against finite differences (exit 1 if off)."""
+    from .check import check_config, render
+    from .errors import CheckFailed
+
+    report = check_config(config, set_, max_entries)
+    if as_json:
+        _print_json(report)
+    else:
+        render(report, _stdout_console())
+    if not report["passed"]:
+        raise CheckFailed(f"gradient check failed: relative error {report['max_rel_error']:.2e} in "
+                          f"{report['worst']} exceeds {report['tolerance']:g}")
 
 
 def _cap_address_space():

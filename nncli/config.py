@@ -5,13 +5,14 @@ and what is allowed, with a "did you mean" suggestion for misspelt names.
 """
 
 import difflib
+import os
 import typing
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .data.registry import DATASETS
+from .data.registry import DATASETS, FILE_KEYS
 from .errors import ConfigError
 from .schema import Config
 
@@ -48,7 +49,20 @@ def load_config(path, overrides=()):
     for override in overrides:
         set_keys.add(apply_override(raw, override))
     raw.setdefault("name", _default_name(path))
-    return validate(raw, source=str(path), lines=lines, set_keys=set_keys)
+    config = validate(raw, source=str(path), lines=lines, set_keys=set_keys)
+    _resolve_data_path(config, path, set_keys)
+    return config
+
+
+def _resolve_data_path(config, config_path, set_keys):
+    """Make ``data.path`` absolute: relative to the config file's directory, or to
+    the working directory when it came from ``--set`` (as shell paths do)."""
+    data_path = config.data.path
+    if data_path is None:
+        return
+    from_shell = any(key == ("data", "path")[: len(key)] for key in set_keys)
+    base = Path.cwd() if from_shell else config_path.parent
+    config.data.path = os.path.abspath(base / Path(data_path).expanduser())
 
 
 def _default_name(path):
@@ -108,6 +122,10 @@ def apply_override(raw, override):
     node = raw
     for depth, part in enumerate(parts[:-1]):
         child = _get(node, part)
+        if isinstance(child, str) and not isinstance(node, list):
+            # a name standing for a mapping (`schedule: cosine`) is short for {type: name}
+            child = {"type": child}
+            node[part] = child
         if child is None or not isinstance(child, (dict, list)):
             if isinstance(node, list):
                 raise ConfigError(f"--set {key}: index {part} is out of range")
@@ -164,6 +182,8 @@ def _describe(error, raw, source, lines, set_keys, prefix, root=Config):
         place = f" in {_dotted(parent)}" if parent else ""
         valid = f"; valid keys: {', '.join(options)}" if options else ""
         return f"{where}: unknown key '{loc[-1]}'{place}{hint}{valid}"
+    if kind == "union_tag_not_found":
+        return f"{where}: {dotted} needs a {error['ctx']['discriminator']} key"
     if kind == "union_tag_invalid":
         loc = loc + (error["ctx"]["discriminator"].strip("'"),)
         where, dotted, value = _where(loc, source, lines, set_keys), _dotted(loc), error["ctx"]["tag"]
@@ -295,9 +315,19 @@ def _model_in(annotation, node):
     return candidates[0] if candidates else None
 
 
-def resolved_yaml(config):
-    """The resolved config as YAML text, for ``config.yaml`` in the run directory."""
+def resolved_yaml(config, relative_to=None):
+    """The resolved config as YAML text, for ``config.yaml`` in the run directory.
+
+    With ``relative_to`` (the run directory) ``data.path`` is written relative to
+    it when the two share a directory below the file system's root (a project
+    holding both ``runs/`` and its data can then move as a whole), else absolute;
+    either way loading the run's config.yaml finds the same file.
+    """
     data = config.model_dump(mode="json")
+    for key in [k for k in FILE_KEYS if data["data"][k] is None]:
+        del data["data"][key]
+    if data["data"].get("path") is not None and relative_to is not None:
+        data["data"]["path"] = _path_from(data["data"]["path"], os.path.abspath(relative_to))
     model = data["model"]
     for key in ("hidden", "layers"):
         if model[key] is None:
@@ -307,3 +337,12 @@ def resolved_yaml(config):
             for key in [k for k, v in layer.items() if v is None]:
                 del layer[key]
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
+
+
+def _path_from(path, directory):
+    """``path`` relative to ``directory`` if they share more than the root, else ``path``."""
+    try:
+        common = os.path.commonpath([path, directory])
+    except ValueError:  # different drives (Windows)
+        return path
+    return path if common == Path(path).anchor else os.path.relpath(path, directory)

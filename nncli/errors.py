@@ -41,3 +41,9 @@ class RunInterrupted(NncliError):
     """Training was stopped by Ctrl-C or SIGTERM; the run directory is closed properly."""
 
     exit_code = 130
+
+
+class CheckFailed(NncliError):
+    """``nncli check`` found gradients that disagree with finite differences."""
+
+    exit_code = 1

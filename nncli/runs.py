@@ -57,16 +57,21 @@ def create_run_dir(runs_root, name, run_dir=None):
     raise RunError(f"cannot find a free run directory name under {root}")
 
 
-def _atomic_write(path, write):
-    """Call ``write(file)`` on a temporary file next to ``path``, then rename it into place."""
+def atomic_write(path, write):
+    """Call ``write(file)`` on a temporary file next to ``path``, then rename it into place.
+
+    Returns what ``write`` returns.  If it raises, the temporary file is removed
+    and ``path`` is left as it was.
+    """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
     try:
         with open(temporary, "wb") as handle:
-            write(handle)
+            result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        return result
     finally:
         if temporary.exists():
             temporary.unlink()
@@ -79,28 +84,28 @@ def remove_stale_temporaries(run_dir):
 
 
 def write_text(path, text):
-    _atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
-def _json_safe(value):
+def json_safe(value):
     """NaN and infinities are not JSON: write them as null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     return value
 
 
 def write_json(path, data):
-    write_text(path, json.dumps(_json_safe(data), indent=2) + "\n")
+    write_text(path, json.dumps(json_safe(data), indent=2) + "\n")
 
 
 def write_npz(path, arrays):
     import numpy as np
 
-    _atomic_write(path, lambda handle: np.savez(handle, **arrays))
+    atomic_write(path, lambda handle: np.savez(handle, **arrays))
 
 
 def write_csv(path, rows, columns):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .data.registry import DATASETS
+from .data.registry import DATASETS, FILE_KEYS
 
 # Kept here as plain tuples (not imported from nncli.nn) so that validating a
 # config does not import numpy; tests check they equal the registries' keys.
@@ -41,6 +41,24 @@ class DataConfig(Section):
     test_size: float = Field(0.25, gt=0, lt=1)
     val_size: float = Field(0.0, ge=0, lt=1)
     scale: one_of(SCALERS) = "standard"
+    # file datasets (csv) only; see DatasetSpec.from_file
+    path: Optional[str] = Field(None, min_length=1)
+    target: Optional[str] = Field(None, min_length=1)
+    task: Optional[Literal["classification", "regression"]] = None
+
+    @model_validator(mode="after")
+    def file_keys(self):
+        given = [key for key in FILE_KEYS if getattr(self, key) is not None]
+        if DATASETS[self.dataset].from_file:
+            missing = [key for key in ("path", "target") if getattr(self, key) is None]
+            if missing:
+                raise ValueError(f"dataset {self.dataset} needs {' and '.join('data.' + k for k in missing)} "
+                                 "(path: the CSV file, relative to the config; target: the label column)")
+        elif given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ValueError(f"{', '.join('data.' + k for k in given)} {verb} only to dataset csv "
+                             f"(this config uses {self.dataset})")
+        return self
 
 
 class DenseSpec(Section):
@@ -80,6 +98,13 @@ class FlattenSpec(Section):
 class ReshapeSpec(Section):
     type: Literal["reshape"]
     shape: list[Annotated[int, Field(ge=-1, le=10_000_000)]] = Field(min_length=1, max_length=4)
+
+    @field_validator("shape")
+    @classmethod
+    def sizes(cls, value):
+        if any(size == 0 for size in value) or value.count(-1) > 1:
+            raise ValueError(f"sizes must be positive, with at most one -1 (got {value})")
+        return value
 
 
 class ActivationSpec(Section):
@@ -135,7 +160,8 @@ class ModelConfig(Section):
     @model_validator(mode="after")
     def one_form(self):
         if self.hidden is not None and self.layers is not None:
-            raise ValueError("give either model.hidden (short form) or model.layers (long form), not both")
+            raise ValueError("give either model.hidden (short form) or model.layers (long form), not both "
+                             "(from the command line, drop the other with --set model.hidden=null)")
         if self.hidden is None and self.layers is None:
             self.hidden = [32]
         return self

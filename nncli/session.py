@@ -35,6 +35,8 @@ def prepare(config):
     model, head = build_model(config, dataset.input_shape, dataset.task, dataset.n_classes,
                               n_targets, streams(config.seed)["init"])
     _check_task_options(config, dataset.task)
+    if config.data.path is not None and config.data.task is None:
+        config.data.task = dataset.task  # record the inferred task in the resolved config
     return dataset, model, head
 
 
@@ -98,8 +100,13 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
         "model": repr(model),
         "loss": head.loss,
         "output_activation": head.activation,
+        "host": platform.node(),
     }
-    runs.write_text(path / runs.CONFIG, resolved_yaml(config))
+    if config.data.path is not None:
+        from .data.csv import fingerprint
+
+        meta["data_sha256"] = fingerprint(config.data.path)
+    runs.write_text(path / runs.CONFIG, resolved_yaml(config, relative_to=path))
     runs.write_json(path / runs.META, meta)
     runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
@@ -365,16 +372,60 @@ def load_run(run_dir):
 
     Raises RunError when the directory or one of its files is missing or unreadable.
     """
+    from .data.pipeline import load_dataset
+
+    run = load_model(run_dir)
+    _check_data_file(run)
+    run.dataset = load_dataset(run.config.data, run.config.seed)
+    return run
+
+
+def _check_data_file(run):
+    """Refuse to rebuild the splits of a CSV run whose file changed since training:
+    they would not be the rows the run was trained and tested on."""
+    from .data.csv import fingerprint
     from .errors import RunError
+
+    if run.config.data.path is None:
+        return
+    try:
+        recorded = runs.read_json(run.path / runs.META).get("data_sha256")
+    except RunError:
+        return
+    if recorded and fingerprint(run.config.data.path) not in (None, recorded):
+        raise DataError(f"{run.config.data.path} changed since the run was trained, so its splits cannot be "
+                        "rebuilt; score the new file with --data instead")
+
+
+PREPROCESS_KEYS = ("feature_names", "mean", "scale", "input_shape", "target_names")
+
+
+def load_model(run_dir):
+    """A run's config and trained model, built from ``preprocess.npz`` without
+    reading or generating its data (``dataset`` is None): what ``predict`` needs.
+
+    Raises RunError when the directory or one of its files is missing or unreadable.
+    """
+    from .data.pipeline import streams
+    from .errors import RunError
+    from .nn.build import build_model
 
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
     config = load_config(path / runs.CONFIG)
-    dataset, model, head = prepare(config)
     preprocess = runs.read_npz(path / runs.PREPROCESS)
+    missing = [key for key in PREPROCESS_KEYS if key not in preprocess]
+    if missing:
+        raise RunError(f"{path / runs.PREPROCESS} lacks {', '.join(missing)}")
+    classes = preprocess.get("classes")
+    task = "regression" if classes is None else "classification"
+    n_classes = 0 if classes is None else len(classes)
+    n_targets = len(preprocess["target_names"]) if classes is None else 0
+    model, head = build_model(config, tuple(int(n) for n in preprocess["input_shape"]), task, n_classes,
+                              n_targets, streams(config.seed)["init"])
     try:
         model.load_state_dict(runs.read_npz(path / runs.WEIGHTS))
     except ValueError as exc:
         raise RunError(f"{path / runs.WEIGHTS}: {exc}") from None
-    return LoadedRun(path, config, dataset, model, head, preprocess)
+    return LoadedRun(path, config, None, model, head, preprocess)

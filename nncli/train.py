@@ -45,7 +45,10 @@ class EvalSet:
 
     def score(self, model):
         """``{"<name>_loss": ..., "<name>_auc": ...}`` (or mse/r2/mae for regression)."""
-        loss, outputs = model.evaluate(self.X, self.Y)
+        return self.score_outputs(*model.evaluate(self.X, self.Y))
+
+    def score_outputs(self, loss, outputs):
+        """The metrics of ``score`` from a mean loss and the outputs (N, K) of this split."""
         if self.classification:
             metrics = classification_metrics(self.y, outputs)
             metrics = {"loss": loss, "auc": metrics["auc"], "accuracy": metrics["accuracy"]}

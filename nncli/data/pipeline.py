@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import DataError
-from .registry import DATASETS
+from .registry import DATASETS, FILE_KEYS
 
 
 @dataclass
@@ -85,7 +85,9 @@ def load_dataset(data_config, seed):
         The config's seed; data generation uses the config seed itself so that
         ``seed: 0`` gives scikit-learn's ``random_state=0`` data.
     """
-    raw = DATASETS[data_config.dataset].load(data_config.params, seed)
+    spec = DATASETS[data_config.dataset]
+    file_keys = {key: getattr(data_config, key) for key in FILE_KEYS} if spec.from_file else {}
+    raw = spec.load(data_config.params, seed, **file_keys)
     classes = None
     y = raw.y
     if raw.task == "classification":

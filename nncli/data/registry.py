@@ -16,12 +16,19 @@ class DatasetSpec:
     params: type
     loader: str
     description: str
+    #: True for datasets read from the user's file: they take ``FILE_KEYS`` of the data section
+    from_file: bool = False
 
-    def load(self, params, seed):
-        """Call the loader: ``RawData`` for validated ``params`` and ``seed``."""
+    def load(self, params, seed, **file_keys):
+        """Call the loader: ``RawData`` for validated ``params`` and ``seed``
+        (and, for file datasets, the ``FILE_KEYS`` as keyword arguments)."""
         module_name, function = self.loader.split(":")
         module = import_module(f"nncli.data.{module_name}")
-        return getattr(module, function)(params, seed)
+        return getattr(module, function)(params, seed, **file_keys)
+
+
+#: data-section keys of file datasets: ``path`` and ``target`` required, ``task`` optional
+FILE_KEYS = ("path", "target", "task")
 
 
 DATASETS = {
@@ -31,4 +38,6 @@ DATASETS = {
     "xor": DatasetSpec(p.XorParams, "synthetic:xor", "2-D XOR quadrants with noise"),
     "random": DatasetSpec(p.RandomParams, "synthetic:random", "random inputs, random real targets (regression)"),
     "digits": DatasetSpec(p.DigitsParams, "digits:digits", "scikit-learn's bundled 8x8 handwritten digits"),
+    "csv": DatasetSpec(p.CsvParams, "csv:load_csv", "your own CSV file: features = all columns but target",
+                       from_file=True),
 }

@@ -74,10 +74,10 @@ def build_model(config, input_shape, task, n_classes, n_targets, seed):
     (Sequential, Head)
     """
     head = resolve_head(config.model, config.training.loss, task, n_classes, n_targets)
-    layers = build_layers(config.model)
-    layers.append(Dense(head.units, head.activation, config.model.init))
     rng = np.random.default_rng(seed)
     try:
+        layers = build_layers(config.model)
+        layers.append(Dense(head.units, head.activation, config.model.init))
         return Sequential(layers, head.loss, input_shape, rng, config.training.dtype), head
     except ValueError as exc:
         raise ConfigError(f"model does not fit the data's input shape {tuple(input_shape)}: {exc}") from None

@@ -1,0 +1,106 @@
+"""The user's own CSV file as a dataset: features = every column but ``target``.
+
+The header is required.  Feature cells must be finite numbers (the rules of
+``table.Table``); the target column is read as text and kept as written for
+classification (``"cat"``, ``"dog"``; integers such as ``0``, ``1`` become
+integers), or parsed as numbers for regression.
+"""
+
+import hashlib
+
+import numpy as np
+
+from ..errors import DataError
+from .raw import RawData
+from .table import Table, is_number
+
+#: a numeric target with at most this many distinct integer values is taken as class labels
+MAX_INFERRED_CLASSES = 20
+
+
+def load_csv(params, seed, path, target, task=None):
+    """Read ``path``: RawData with the feature columns as X and ``target`` as y.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file (already resolved against the config's directory).
+    target : str
+        The header name of the target column.
+    task : "classification", "regression" or None
+        None: infer it (see ``infer_task``).
+    """
+    with Table(path) as table:
+        if target not in table.header:
+            raise DataError(f"{path}: no column '{target}' (data.target); "
+                            f"the columns are {', '.join(table.header)}")
+        features = [column for column in table.header if column != target]
+        if not features:
+            raise DataError(f"{path}: no feature columns besides the target '{target}'")
+        chunk = table.read(features, [target])
+        cells = chunk.text[:, 0]
+        task = task or infer_task(cells)
+        if task == "regression":
+            y = table.to_numbers(cells, chunk.lines, target)
+        else:
+            y = class_labels(cells)
+    return RawData(chunk.numbers, y, features, task, target_names=[target])
+
+
+def infer_task(cells):
+    """``"classification"`` if any cell is not a number, or if all are integers
+    with at most ``MAX_INFERRED_CLASSES`` distinct values; else ``"regression"``."""
+    if not all(is_number(cell) for cell in cells):
+        return "classification"
+    values = np.array([float(cell) for cell in cells])
+    if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INFERRED_CLASSES:
+        return "classification"
+    return "regression"
+
+
+def class_labels(cells):
+    """Labels as written; integers (``"0"``, ``"1"``) as int64 so that they sort as numbers.
+
+    Integer-valued cells written differently (``"1"`` and ``"1.0"``) are one class.
+    """
+    cells = np.char.strip(np.asarray(cells, dtype=str))
+    if all(is_number(cell) for cell in cells):
+        values = np.array([float(cell) for cell in cells])
+        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+            return values.astype(np.int64)
+    return cells
+
+
+def fingerprint(path):
+    """SHA-256 of a file's bytes: lets ``evaluate`` tell whether the data changed."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def label_indices(cells, classes, lines, column, source):
+    """Text labels (N,) -> indices into a run's ``classes`` (N,), by the rules of ``class_labels``.
+
+    A label the run was not trained on is a DataError naming its line.
+    """
+    labels = class_labels(cells)
+    if labels.dtype.kind in "iu" and classes.dtype.kind in "iu":
+        known = classes
+    else:  # compare as text: a run trained on "cat"/"dog", or integers read against text classes
+        labels, known = labels.astype(str), classes.astype(str)
+    order = np.argsort(known)
+    position = np.searchsorted(known, labels, sorter=order)
+    position = np.minimum(position, len(known) - 1)
+    index = order[position]
+    unknown = known[index] != labels
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        shown = ", ".join(str(c) for c in classes[:20]) + (", ..." if len(classes) > 20 else "")
+        raise DataError(f"{source} line {lines[row]}, column '{column}': label '{labels[row]}' is not "
+                        f"one of the run's classes ({shown})")
+    return index

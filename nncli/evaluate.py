@@ -1,0 +1,123 @@
+"""Score a trained run: on its own test split, rebuilt from its config and seed, or on a labelled CSV.
+
+The test split is scored by the same code training used (``train.EvalSet``),
+so the numbers equal those in ``summary.json``; classification adds the
+confusion matrix and per-class precision, recall and F1.
+"""
+
+import numpy as np
+
+from .data.pipeline import Dataset, Split
+from .metrics import class_scores, confusion_matrix, per_class_scores
+from .session import load_model, load_run
+from .train import EvalSet
+
+
+def evaluate_run(run_dir, data=None):
+    """Metrics of a run on its test split (``data`` None) or on a labelled CSV.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+    data : str or Path, optional
+        A CSV with the run's feature columns and its target column(s), as
+        ``nncli data`` writes it; ``"-"`` reads stdin.
+
+    Returns
+    -------
+    dict
+        ``run_dir``, ``data``, ``task``, ``n``, ``metrics`` (loss, auc, accuracy or
+        loss, mse, mae, r2); for classification also ``classes``, ``per_class``
+        and ``confusion_matrix`` (rows: true class, columns: predicted class).
+    """
+    if data is None:
+        run = load_run(run_dir)
+        dataset, split, source = run.dataset, run.dataset.test, "test split"
+    else:
+        run = load_model(run_dir)
+        dataset, split, source = read_labelled(data, run.preprocess)
+    part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        loss, outputs = run.model.evaluate(part.X, part.Y)
+        metrics = {key.split("_", 1)[1]: value for key, value in part.score_outputs(loss, outputs).items()}
+    report = {"run_dir": str(run.path), "data": source, "task": dataset.task, "n": len(split),
+              "metrics": metrics}
+    if dataset.classes is not None:
+        predicted = class_scores(outputs).argmax(axis=1)
+        matrix = confusion_matrix(split.y, predicted, dataset.n_classes)
+        scores = per_class_scores(matrix)
+        labels = dataset.classes.tolist()
+        report["classes"] = labels
+        report["per_class"] = [
+            {"label": label, **{name: scores[name][k].item() for name in ("precision", "recall", "f1", "support")}}
+            for k, label in enumerate(labels)
+        ]
+        report["confusion_matrix"] = matrix.tolist()
+    return report
+
+
+def read_labelled(source, preprocess):
+    """A labelled CSV as a Dataset (the run's scaling, the rows as its test split).
+
+    Returns
+    -------
+    (Dataset, Split, str)
+        The dataset, its one split and the file's name.
+    """
+    from .data.csv import label_indices
+    from .data.table import Table
+
+    features = [str(name) for name in preprocess["feature_names"]]
+    targets = [str(name) for name in preprocess["target_names"]]
+    classes = preprocess.get("classes")
+    with Table(source) as table:
+        table.match(features + targets)
+        if classes is None:
+            chunk = table.read(features + targets)
+            X, y = chunk.numbers[:, : len(features)], chunk.numbers[:, len(features):]
+            y = y[:, 0] if len(targets) == 1 else y
+        else:
+            chunk = table.read(features, targets)
+            X = chunk.numbers
+            y = label_indices(chunk.text[:, 0], classes, chunk.lines, targets[0], table.name)
+        name = table.name
+    split = Split(X, y)
+    dataset = Dataset(train=None, val=None, test=split, feature_names=features, target_names=targets,
+                      task="regression" if classes is None else "classification",
+                      input_shape=tuple(int(n) for n in preprocess["input_shape"]), classes=classes,
+                      mean=preprocess["mean"], scale=preprocess["scale"])
+    return dataset, split, name
+
+
+def render(report, console):
+    """Print a report as rich tables: metrics, then per-class scores and the confusion matrix."""
+    from rich.table import Table as RichTable
+
+    console.print(f"run {report['run_dir']}  data: {report['data']} ({report['n']} rows)", highlight=False)
+    metrics = RichTable(title=None, show_header=True)
+    metrics.add_column("metric")
+    metrics.add_column("value", justify="right")
+    names = {"loss": "loss", "accuracy": "accuracy", "auc": "AUC", "mse": "MSE", "mae": "MAE", "r2": "R²"}
+    for key, value in report["metrics"].items():
+        metrics.add_row(names.get(key, key), _number(value))
+    console.print(metrics)
+    if "classes" not in report:
+        return
+    per_class = RichTable(title="per class")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        per_class.add_column(column, justify="left" if column == "class" else "right")
+    for row in report["per_class"]:
+        per_class.add_row(str(row["label"]), _number(row["precision"]), _number(row["recall"]),
+                          _number(row["f1"]), str(row["support"]))
+    console.print(per_class)
+    matrix = RichTable(title="confusion matrix")
+    matrix.add_column("true \\ predicted")
+    for label in report["classes"]:
+        matrix.add_column(str(label), justify="right")
+    for label, counts in zip(report["classes"], report["confusion_matrix"]):
+        matrix.add_row(str(label), *(str(c) for c in counts))
+    console.print(matrix)
+
+
+def _number(value):
+    return "nan" if value is None or value != value else f"{value:.4f}"

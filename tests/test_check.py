@@ -1,0 +1,83 @@
+"""nncli check: every example config passes; a deliberately broken backward pass fails."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import CONFIGS
+from nncli.nn.activations import Relu, Tanh
+from nncli.nn.build import build_model
+from nncli.nn.gradcheck import check_model
+from nncli.config import validate
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_config_passes(cli, config):
+    result = cli("check", config, "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["passed"] and report["max_rel_error"] <= 1e-5
+    assert report["max_rel_error"] == max(report["layers"].values())
+    assert set(report["layers"]) == set(report["shapes"]) == set(report["checked"])
+
+
+def test_table_output(cli):
+    result = cli("check", CONFIGS / "circles.yaml")
+    assert result.exit_code == 0
+    for text in ("0.weight", "2.bias", "relative error", "ok", "tolerance 1e-05"):
+        assert text in result.stdout
+
+
+def _no_derivative(self, y, grad):
+    return grad  # "forgets" to multiply by the activation's derivative
+
+
+def test_broken_backward_fails_with_exit_1(cli, monkeypatch):
+    monkeypatch.setattr(Tanh, "backward", _no_derivative)
+    result = cli("check", CONFIGS / "xor.yaml", "--json")  # tanh hidden layers
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert not report["passed"] and report["max_rel_error"] > 1e-2
+    # the output layer's gradient does not go through tanh: still right
+    assert report["layers"]["2.weight"] < 1e-7
+    assert "gradient check failed" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = cli("check", CONFIGS / "xor.yaml")
+    assert result.exit_code == 1 and "FAIL" in result.stdout
+
+
+def test_smaller_steps_do_not_hide_a_wrong_relu_derivative(cli, monkeypatch):
+    # relu's derivative taken as 1 everywhere: wrong only where units are off,
+    # a bug the kink retries must not excuse
+    monkeypatch.setattr(Relu, "backward", _no_derivative)
+    result = cli("check", CONFIGS / "digits.yaml", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["max_rel_error"] > 1e-2
+
+
+def test_a_step_straddling_a_relu_kink_is_retried_with_a_smaller_one():
+    config = validate({"data": {"dataset": "circles"}, "model": {"hidden": [8], "activation": "relu"},
+                       "training": {"dtype": "float64"}})
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 2))
+    target = (rng.random((16, 1)) > 0.5).astype(float)
+
+    def model_with_a_kink():
+        model, _ = build_model(config, (2,), "classification", 2, 0, seed=1)
+        first = model.layers[0]
+        # unit 0's input for row 0 is 5e-7: a step of 1e-6 on its bias crosses 0, 1e-7 does not
+        first.params["bias"][0] = 5e-7 - first.params["weight"][0] @ x[0]
+        return model
+
+    plain = check_model(model_with_a_kink(), x, target, eps=1e-6)
+    retried = {}
+    fixed = check_model(model_with_a_kink(), x, target, eps=1e-6, retries=2, retried=retried)
+    assert plain["0.bias"] > 1e-5  # the kink, not a bug
+    assert fixed["0.bias"] < 1e-7
+    assert retried["0.bias"] >= 1
+
+
+def test_config_errors_exit_2(cli, write_config):
+    config = write_config("data: {dataset: circles}\nmodel: {hiden: [3]}\n")
+    result = cli("check", config)
+    assert result.exit_code == 2 and "did you mean 'hidden'" in result.stderr
