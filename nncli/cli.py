@@ -27,6 +27,8 @@ _state = {"debug": False}
 
 
 def _fail(message, code):
+    # user data can put line breaks or control characters into a message: escape them
+    message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
     print(f"nncli: error: {message}", file=sys.stderr)
     raise SystemExit(code)
 

@@ -4,6 +4,7 @@ small networks have exact gradients."""
 import copy
 
 import numpy as np
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,3 +132,67 @@ def test_random_small_networks_have_exact_gradients(hidden, activation, head, ou
         target = rng.random((batch, outputs))
     errors = gradcheck.check_model(model, x, target)
     assert max(errors.values()) < 1e-6, errors
+
+
+CELLS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), st.integers(-5, 5).map(str),
+                  st.sampled_from(["", "nan", "inf", "abc", '"1,5"', '"', "1e400", " 2 ", "apple"]),
+                  st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=5))
+COLUMNS = st.sampled_from(["x0", "x1", "target", "label", "junk", "", "x0 "])
+
+
+@st.composite
+def csv_texts(draw):
+    header = draw(st.lists(COLUMNS, min_size=0, max_size=4))
+    rows = draw(st.lists(st.lists(CELLS, min_size=0, max_size=5), max_size=8))
+    lines = [",".join(header)] + [",".join(row) for row in rows]
+    return "\n".join(lines[: draw(st.integers(0, len(lines)))]) + draw(st.sampled_from(["", "\n", "\r\n"]))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from nncli.cli import app
+
+    root = tmp_path_factory.mktemp("tiny")
+    config = root / "tiny.yaml"
+    config.write_text("data: {dataset: circles, params: {n_samples: 100}}\nmodel: {hidden: [3]}\n"
+                      "training: {epochs: 2}\noutput: {plots: false}\n")
+    result = CliRunner().invoke(app, ["train", str(config), "--runs-root", str(root / "runs"), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(text=csv_texts())
+def test_random_csv_files_never_crash_predict(tiny_run, tmp_path_factory, text):
+    from typer.testing import CliRunner
+
+    from nncli.cli import app
+
+    folder = tmp_path_factory.mktemp("predict")
+    source, target = folder / "in.csv", folder / "out.csv"
+    source.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["predict", tiny_run, str(source), "-o", str(target)])
+    assert result.exit_code in (0, 2), result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+        assert not target.exists()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(text=csv_texts(), task=st.sampled_from([None, "classification", "regression"]))
+def test_random_csv_files_never_crash_the_csv_dataset(tmp_path_factory, text, task):
+    folder = tmp_path_factory.mktemp("dataset")
+    (folder / "data.csv").write_text(text, encoding="utf-8")
+    raw = {"data": {"dataset": "csv", "path": str(folder / "data.csv"), "target": "target"},
+           "model": {"hidden": [2]}}
+    if task:
+        raw["data"]["task"] = task
+    try:
+        dataset, model, head = prepare(validate(raw))
+    except NncliError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert len(dataset.train) > 0 and len(dataset.test) > 0
