@@ -12,7 +12,7 @@ import yaml
 
 from conftest import CONFIGS, ROOT
 
-DOC = ROOT / "docs" / "README-use.md"
+DOC = ROOT / "README.md"
 
 
 def sh_blocks(text):
@@ -70,7 +70,8 @@ def test_json_output(cli, tmp_path):
 
 
 def test_the_documented_recipes_run_as_written(tmp_path):
-    text = DOC.read_text()
+    readme = DOC.read_text()
+    text = readme[readme.index("## Using a trained run"):readme.index("## Pictures")]
     sweeps = text[text.index("## Sweeps"):]
     assert len(sh_blocks(sweeps)) >= 4
     # a fresh directory with the example configs, and `nncli` meaning this checkout
