@@ -126,7 +126,7 @@ def _can_encode(stream, text):
 
 def final_line(summary):
     """One line: why training stopped and the test metrics."""
-    tests = [f"{key} {value:.4f}" for key, value in summary.items()
+    tests = [f"{key} {value:.4g}" for key, value in summary.items()
              if key.startswith("test_") and isinstance(value, float) and math.isfinite(value)]
     return (f"stopped after {summary['epochs_run']} epochs ({summary['stop_reason']}), "
             f"{summary['wall_seconds']:.1f}s: " + "  ".join(tests))

@@ -54,6 +54,8 @@ def mutated_configs(draw):
     config = copy.deepcopy(draw(st.sampled_from(BASES)))
     for _ in range(draw(st.integers(1, 3))):
         paths = [p for p in _paths(config) if p]
+        if not paths:  # every key was deleted already
+            break
         path = draw(st.sampled_from(paths))
         parent = config
         for part in path[:-1]:
