@@ -28,7 +28,8 @@ def evaluate_run(run_dir, data=None):
     dict
         ``run_dir``, ``data``, ``task``, ``n``, ``metrics`` (loss, auc, accuracy or
         loss, mse, mae, r2); for classification also ``classes``, ``per_class``
-        and ``confusion_matrix`` (rows: true class, columns: predicted class).
+        and ``confusion_matrix`` (rows: true class, columns: predicted class),
+        and ``per_group`` accuracy when the dataset labels groups (OCR: fonts).
     """
     if data is None:
         run = load_run(run_dir)
@@ -53,7 +54,17 @@ def evaluate_run(run_dir, data=None):
             for k, label in enumerate(labels)
         ]
         report["confusion_matrix"] = matrix.tolist()
+        if split.groups is not None:
+            report["per_group"] = group_accuracy(split.groups, split.y == predicted)
     return report
+
+
+def group_accuracy(groups, correct):
+    """Accuracy within each group (e.g. each held-out font): ``[{"group", "n", "accuracy"}]``."""
+    names, index = np.unique(groups, return_inverse=True)
+    counts = np.bincount(index)
+    right = np.bincount(index, weights=correct.astype(np.float64))
+    return [{"group": str(name), "n": int(n), "accuracy": float(r / n)} for name, n, r in zip(names, counts, right)]
 
 
 def read_labelled(source, preprocess):
@@ -117,6 +128,13 @@ def render(report, console):
     for label, counts in zip(report["classes"], report["confusion_matrix"]):
         matrix.add_row(str(label), *(str(c) for c in counts))
     console.print(matrix)
+    if "per_group" in report:
+        groups = RichTable(title="accuracy per group (e.g. font)")
+        for column in ("group", "n", "accuracy"):
+            groups.add_column(column, justify="left" if column == "group" else "right")
+        for row in report["per_group"]:
+            groups.add_row(row["group"], str(row["n"]), _number(row["accuracy"]))
+        console.print(groups)
 
 
 def _number(value):
