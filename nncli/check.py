@@ -10,6 +10,8 @@ accident.  With wide ReLU layers that happened in a few percent of checks at
 ``EPS`` = 1e-6, so entries that disagree are differenced again with steps 10
 and 100 times smaller, keeping the closest estimate; the report counts them
 (``smaller_step``).  A wrong backward pass disagrees at every step.
+Parameters that start constant (zero biases) are moved by a little noise first,
+so that no unit sits exactly on a kink (see ``_leave_kinks``).
 """
 
 import numpy as np
@@ -49,6 +51,7 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
     dataset, model, head = prepare(config)
     train = dataset.train
     rng = np.random.default_rng(streams(config.seed)["shuffle"])
+    _leave_kinks(model, rng)
     rows = np.sort(rng.choice(len(train), size=min(BATCH, len(train)), replace=False))
     x = dataset.inputs(train.X[rows], np.float64)
     target = target_matrix(train.y[rows], head, dataset.n_classes, np.float64)
@@ -65,6 +68,20 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
             "shapes": {key: list(shape) for key, shape in shapes.items()},
             "checked": {key: int(min(np.prod(shape), max_entries)) for key, shape in shapes.items()},
             "smaller_step": retried}
+
+
+def _leave_kinks(model, rng):
+    """Move parameters that start constant (zero biases, unit scales) by a little noise.
+
+    With zero biases and inputs that are exactly 0 (an image's background), every
+    ReLU there sits on its kink, where the network has no derivative and finite
+    differences cannot agree with any analytic value.  The check is as valid at
+    this nearby point, which has a derivative.
+    """
+    for _, layer, name in model.parameters():
+        param = layer.params[name]
+        if param.size and np.all(param == param.flat[0]):
+            param += rng.normal(0.0, 0.1, size=param.shape)
 
 
 def _sortable(error):

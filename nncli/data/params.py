@@ -43,6 +43,13 @@ class RandomParams(Params):
         return self.n_samples, self.n_features + self.n_targets
 
 
+class OcrParams(Params):
+    variants: int = Field(40, ge=1, le=1000)
+
+    def table_shape(self):
+        return 26 * 23 * self.variants, 1024
+
+
 class DigitsParams(Params):
     n_class: int = Field(10, ge=2, le=10)
 

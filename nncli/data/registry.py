@@ -38,6 +38,7 @@ DATASETS = {
     "xor": DatasetSpec(p.XorParams, "synthetic:xor", "2-D XOR quadrants with noise"),
     "random": DatasetSpec(p.RandomParams, "synthetic:random", "random inputs, random real targets (regression)"),
     "digits": DatasetSpec(p.DigitsParams, "digits:digits", "scikit-learn's bundled 8x8 handwritten digits"),
+    "ocr": DatasetSpec(p.OcrParams, "ocr:load", "letters A-Z rendered from real fonts, 32x32; test = unseen fonts"),
     "csv": DatasetSpec(p.CsvParams, "csv:load_csv", "your own CSV file: features = all columns but target",
                        from_file=True),
 }
