@@ -1,66 +1,10 @@
-"""The OCR letters: real fonts, a split by font design, deterministic augmentation."""
+"""The ocr dataset in nncli: split by font, pixel columns, predict and per-font evaluation.
 
-import numpy as np
-import pytest
+The renderer itself is tested in test_ocr_render.py."""
 
 from nncli.config import validate
 from nncli.data import ocr
 from nncli.data.pipeline import load_dataset
-
-TEST_DESIGNS = ("STIX", "cmss", "cmtt", "pillow")
-TRAIN_DESIGNS = ("DejaVu", "cmr", "cmb", "cmti", "cmmi")
-
-
-def test_train_and_test_fonts_share_no_design():
-    assert len(ocr.TRAIN_FONTS) == 16 and len(ocr.TEST_FONTS) == 7
-    assert not set(ocr.TRAIN_FONTS) & set(ocr.TEST_FONTS)
-    for name in ocr.TRAIN_FONTS:
-        assert name.startswith(TRAIN_DESIGNS) and not name.startswith(TEST_DESIGNS), name
-    for name in ocr.TEST_FONTS:
-        assert name.startswith(TEST_DESIGNS) and not name.startswith(TRAIN_DESIGNS), name
-
-
-def test_images_shape_range_and_labels():
-    images, labels, fonts = ocr.render_letters(["cmr10", "pillow-default"], 3, seed=0)
-    assert images.shape == (2 * 26 * 3, 1, 32, 32) and images.dtype == np.float32
-    assert images.min() >= 0 and images.max() <= 1
-    assert sorted(set(labels.tolist())) == list(range(26))
-    assert np.bincount(fonts).tolist() == [78, 78]
-    # ink stays inside the frame: the border rows and columns hold (almost) no ink on clean renders
-    clean = images[::3, 0]
-    assert clean[:, [0, -1], :].max() < 0.05 and clean[:, :, [0, -1]].max() < 0.05
-
-
-def test_same_seed_same_bytes_and_samples_do_not_depend_on_the_rest():
-    a = ocr.render_letters(["DejaVuSans", "cmtt10"], 2, seed=3)[0]
-    b = ocr.render_letters(["DejaVuSans", "cmtt10"], 2, seed=3)[0]
-    assert a.tobytes() == b.tobytes()
-    more = ocr.render_letters(["cmtt10"], 5, seed=3)[0]
-    # cmtt10's variants 0 and 1 of letter A are the same whatever else is generated
-    np.testing.assert_array_equal(a[26 * 2 : 26 * 2 + 2], more[:2])
-    other = ocr.render_letters(["DejaVuSans", "cmtt10"], 2, seed=4)[0]
-    assert not np.array_equal(a[1::2], other[1::2])  # augmented variants differ
-    np.testing.assert_array_equal(a[0::2], other[0::2])  # variant 0 is the clean render
-
-
-def test_variant_zero_is_clean_and_augmented_ones_are_noisy():
-    images = ocr.render_letters(["STIXGeneral"], 4, seed=0)[0][:, 0]
-    clean, augmented = images[0::4], np.delete(images, np.s_[0::4], axis=0)
-    assert np.mean(clean == 0) > 0.5  # an untouched background
-    assert np.mean(augmented == 0) < np.mean(clean == 0)
-
-
-def test_every_font_draws_26_distinct_letters():
-    for name in ocr.ALL_FONTS:
-        clean = ocr.render_letters([name], 1, seed=0)[0][:, 0]
-        assert all(img.sum() > 10 for img in clean), name
-        distinct = {img.round(2).tobytes() for img in clean}
-        assert len(distinct) == 26, name
-
-
-def test_a_missing_font_fails_loudly():
-    with pytest.raises(ocr.OcrFontError, match="NoSuchFont"):
-        ocr.render_letters(["NoSuchFont"], 1, seed=0)
 
 
 def test_the_dataset_splits_by_font_and_carves_val_from_training_fonts():
