@@ -18,20 +18,20 @@ def roc_auc(y_true, score):
     Returns
     -------
     float
-        NaN when only one class is present.
+        NaN when only one class is present or a score is NaN.
     """
     y_true = np.asarray(y_true).astype(bool)
-    n_pos = int(y_true.sum())
-    n_neg = len(y_true) - n_pos
-    if n_pos == 0 or n_neg == 0:
+    score = np.asarray(score)
+    positives, negatives = np.sort(score[y_true]), np.sort(score[~y_true])
+    if len(positives) == 0 or len(negatives) == 0:
         return float("nan")
-    _, inverse, counts = np.unique(np.asarray(score, dtype=np.float64), return_inverse=True,
-                                   return_counts=True)
-    # average rank of each distinct score (1-based)
-    upper = np.cumsum(counts)
-    average_rank = upper - (counts - 1) / 2.0
-    rank_sum = average_rank[inverse][y_true].sum()
-    return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+    if np.isnan(positives[-1]) or np.isnan(negatives[-1]):  # NaN sorts last
+        return float("nan")
+    # U = sum over positives of (negatives below it + half the negatives equal to it);
+    # searching sorted positives in sorted negatives is one merge-like pass.
+    below = np.searchsorted(negatives, positives, "left").sum()
+    not_above = np.searchsorted(negatives, positives, "right").sum()
+    return float((int(below) + int(not_above)) / (2.0 * len(positives) * len(negatives)))
 
 
 def roc_curve(y_true, score):
@@ -74,7 +74,8 @@ def macro_auc(y, proba):
     y : ndarray (N,) class indices
     proba : ndarray (N, K) scores per class
     """
-    scores = [roc_auc(y == k, proba[:, k]) for k in range(proba.shape[1]) if np.any(y == k)]
+    columns = np.ascontiguousarray(np.asarray(proba).T)  # one contiguous row per class
+    scores = [roc_auc(y == k, columns[k]) for k in range(len(columns))]
     scores = [s for s in scores if not np.isnan(s)]
     return float(np.mean(scores)) if scores else float("nan")
 
@@ -92,12 +93,13 @@ def class_scores(outputs):
 
 def classification_metrics(y, outputs):
     """``{"auc", "accuracy"}`` of class indices ``y`` (N,) given outputs (N, K)."""
-    scores = class_scores(outputs)
-    predicted = scores.argmax(axis=1)
-    if scores.shape[1] == 2:
+    if outputs.shape[1] == 1:
+        scores = class_scores(outputs)
+        predicted = scores.argmax(axis=1)
         auc = roc_auc(y == 1, scores[:, 1])
-    else:
-        auc = macro_auc(y, scores)
+    else:  # scores are the outputs themselves (no float64 copy: the order is the same)
+        predicted = outputs.argmax(axis=1)
+        auc = roc_auc(y == 1, outputs[:, 1]) if outputs.shape[1] == 2 else macro_auc(y, outputs)
     return {"auc": auc, "accuracy": float(np.mean(predicted == y))}
 
 
