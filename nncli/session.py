@@ -21,16 +21,18 @@ def _now():
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def prepare(config):
-    """Load a config's data and build its (initialised) network: (dataset, model, head)."""
+def prepare(config, dataset=None):
+    """Load a config's data (unless ``dataset`` is given) and build its (initialised)
+    network: (dataset, model, head)."""
     from .data.pipeline import load_dataset, streams
     from .data.registry import DATASETS
     from .limits import check_memory
     from .nn.build import build_model
 
-    params = DATASETS[config.data.dataset].params.model_validate(config.data.params)
-    check_memory(config, params)
-    dataset = load_dataset(config.data, config.seed)
+    if dataset is None:
+        params = DATASETS[config.data.dataset].params.model_validate(config.data.params)
+        check_memory(config, params)
+        dataset = load_dataset(config.data, config.seed)
     n_targets = 0 if dataset.n_classes else len(dataset.target_names)
     model, head = build_model(config, dataset.input_shape, dataset.task, dataset.n_classes,
                               n_targets, streams(config.seed)["init"])
@@ -77,16 +79,44 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     (Path, dict)
         The run directory and the summary (also in ``summary.json``).
     """
+    config = load_config(config_path, overrides)
+    if name is not None:
+        config.name = name
+    return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
+
+
+def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
+    """Train a validated config; write and return its run directory.  The Python API
+    behind ``nncli train``.
+
+    Parameters
+    ----------
+    config : schema.Config
+        From ``config.load_config(path)``, or ``config.validate(dict)`` for a config
+        written in Python.
+    dataset : data.pipeline.Dataset, optional
+        Data already in memory, used instead of the data ``config.data`` names:
+        ``data.pipeline.build_dataset(RawData(X, y, ...), config.data, config.seed)``.
+        ``meta.json`` then records ``"data": "in memory"``, and commands that rebuild
+        a run's data from its config (evaluate, plot) do not apply to the run.
+    reporter : reporting.Reporter, optional
+        Progress display; none by default.
+
+    Returns
+    -------
+    (Path, dict)
+        The run directory and the summary (also in ``summary.json``); the summary's
+        ``train_seconds`` is the time spent in the epochs (batches and per-epoch
+        metrics, not checkpoint writes), ``wall_seconds`` the whole training.
+    """
     import numpy as np
 
     from .data.pipeline import streams
     from .train import Trainer
 
-    config = load_config(config_path, overrides)
-    if name is not None:
-        config.name = name
-    dataset, model, head = prepare(config)
-    path = runs.create_run_dir(runs_root, config.name, run_dir)
+    in_memory = dataset is not None
+    dataset, model, head = prepare(config, dataset)
+    path = runs.create_run_dir(runs_root, config.name or "run", run_dir)
     meta = {
         "status": "running",
         "nncli_version": __version__,
@@ -102,7 +132,9 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
         "output_activation": head.activation,
         "host": platform.node(),
     }
-    if config.data.path is not None:
+    if in_memory:
+        meta["data"] = "in memory"
+    elif config.data.path is not None:
         from .data.csv import fingerprint
 
         meta["data_sha256"] = fingerprint(config.data.path)
@@ -247,6 +279,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
         "epochs_run": len(trainer.rows),
         "best_epoch": trainer.best_epoch or len(trainer.rows),
         "wall_seconds": round(time.perf_counter() - clock, 3),
+        "train_seconds": round(sum(row["seconds"] for row in trainer.rows), 4),
         "task": dataset.task,
         "n_train": len(dataset.train),
         "n_val": len(dataset.val) if dataset.val else 0,

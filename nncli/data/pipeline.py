@@ -60,11 +60,23 @@ class Dataset:
         return self.classes[y]
 
 
-def scale_inputs(X, mean, scale, input_shape, dtype):
-    """``(X - mean) / scale`` in ``dtype``, reshaped to ``(N, *input_shape)``."""
-    out = np.asarray(X, dtype=np.float64) - mean
-    out /= scale
-    return np.ascontiguousarray(out.reshape((len(out),) + tuple(input_shape)), dtype=dtype)
+def scale_inputs(X, mean, scale, input_shape, dtype, chunk_rows=8192):
+    """``(X - mean) / scale`` in ``dtype``, reshaped to ``(N, *input_shape)``.
+
+    Computed in float64 a chunk of rows at a time, so that a large table never
+    has a whole float64 copy beside it (the values are the same).
+    """
+    X = np.asarray(X)
+    shape = (len(X),) + tuple(input_shape)
+    if X.dtype == dtype and X.flags.c_contiguous and not np.any(mean) and np.all(scale == 1):
+        return X.reshape(shape)  # no scaling to do: the rows as they are (a view)
+    out = np.empty(shape, dtype=dtype)
+    rows = out.reshape(len(X), -1)
+    for start in range(0, len(X), chunk_rows):
+        part = np.asarray(X[start : start + chunk_rows], dtype=np.float64) - mean
+        part /= scale
+        rows[start : start + len(part)] = part
+    return out
 
 
 def streams(seed):
@@ -87,7 +99,15 @@ def load_dataset(data_config, seed):
     """
     spec = DATASETS[data_config.dataset]
     file_keys = {key: getattr(data_config, key) for key in FILE_KEYS} if spec.from_file else {}
-    raw = spec.load(data_config.params, seed, **file_keys)
+    return build_dataset(spec.load(data_config.params, seed, **file_keys), data_config, seed)
+
+
+def build_dataset(raw, data_config, seed):
+    """Split ``raw`` (a RawData) and fit the scaling on train, as ``data_config`` says.
+
+    ``load_dataset`` does this for the data a config names; call it directly to
+    train on arrays already in memory (give ``raw.test_mask`` for a fixed test split).
+    """
     classes = None
     y = raw.y
     if raw.task == "classification":
@@ -122,6 +142,8 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds):
     def take(idx):
         if idx is None:
             return None
+        if len(idx) and idx[-1] - idx[0] == len(idx) - 1:  # sorted and contiguous: a view, no copy
+            idx = slice(idx[0], idx[-1] + 1)
         return Split(X[idx], y[idx], None if groups is None else groups[idx])
 
     return take(np.sort(rest)), take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
