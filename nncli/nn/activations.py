@@ -14,8 +14,11 @@ class Activation(ABC):
     """An elementwise (or row-wise, for softmax) nonlinearity ``y = f(z)``.
 
     ``forward(z, out)`` writes ``f(z)`` into ``out`` (which may be ``z`` itself).
-    ``backward(y, grad)`` turns ``grad = dL/dy`` into ``dL/dz`` in place, using only
-    the output ``y``: the pre-activation need not be kept.
+    ``backward(y, grad, scratch)`` turns ``grad = dL/dy`` into ``dL/dz`` in place,
+    using only the output ``y``: the pre-activation need not be kept.  ``scratch``
+    is an array shaped like ``y`` that the activation may overwrite (layers pass a
+    reused buffer so that backward allocates nothing); without it, temporaries are
+    allocated.
     """
 
     name = ""
@@ -25,7 +28,7 @@ class Activation(ABC):
         """Write ``f(z)`` into ``out`` and return it; ``z`` and ``out`` share a shape."""
 
     @abstractmethod
-    def backward(self, y, grad):
+    def backward(self, y, grad, scratch=None):
         """Turn ``grad`` (dL/dy) into dL/dz in place, given the output ``y``; return it."""
 
     def __call__(self, z):
@@ -48,10 +51,10 @@ class Sigmoid(Activation):
         out *= 0.5
         return out
 
-    def backward(self, y, grad):
-        # dy/dz = y (1 - y)
+    def backward(self, y, grad, scratch=None):
+        # dy/dz = y (1 - y): grad y - (grad y) y
         grad *= y
-        grad -= grad * y
+        grad -= np.multiply(grad, y, out=scratch)
         return grad
 
 
@@ -61,9 +64,11 @@ class Tanh(Activation):
     def forward(self, z, out):
         return np.tanh(z, out=out)
 
-    def backward(self, y, grad):
-        # dy/dz = 1 - y^2
-        grad -= grad * y * y
+    def backward(self, y, grad, scratch=None):
+        # dy/dz = 1 - y^2: grad - (grad y) y
+        product = np.multiply(grad, y, out=scratch)
+        product *= y
+        grad -= product
         return grad
 
 
@@ -73,8 +78,9 @@ class Relu(Activation):
     def forward(self, z, out):
         return np.maximum(z, 0.0, out=out)
 
-    def backward(self, y, grad):
-        grad *= y > 0
+    def backward(self, y, grad, scratch=None):
+        # 1 where the unit was active, 0 elsewhere (as 1.0/0.0 in the float scratch)
+        grad *= np.greater(y, 0, out=scratch) if scratch is not None else y > 0
         return grad
 
 
@@ -87,8 +93,11 @@ class LeakyRelu(Activation):
     def forward(self, z, out):
         return np.maximum(z, self.slope * z, out=out)
 
-    def backward(self, y, grad):
-        grad *= np.where(y > 0, 1.0, self.slope).astype(grad.dtype, copy=False)
+    def backward(self, y, grad, scratch=None):
+        # factor max(1 or 0, slope): exactly 1 where y > 0, slope elsewhere, without branches
+        factor = np.greater(y, 0, out=scratch) if scratch is not None else (y > 0).astype(grad.dtype)
+        np.maximum(factor, self.slope, out=factor)
+        grad *= factor
         return grad
 
 
@@ -100,7 +109,7 @@ class Linear(Activation):
             np.copyto(out, z)
         return out
 
-    def backward(self, y, grad):
+    def backward(self, y, grad, scratch=None):
         return grad
 
 
@@ -110,14 +119,15 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, z, out):
-        np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+        # (ufunc reductions: z.max and out.sum without their Python wrappers)
+        np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
+        out /= np.add.reduce(out, axis=-1, keepdims=True)
         return out
 
-    def backward(self, y, grad):
+    def backward(self, y, grad, scratch=None):
         # Jacobian-vector product: dz = y * (g - sum(g * y))
-        inner = (grad * y).sum(axis=-1, keepdims=True)
+        inner = np.multiply(grad, y, out=scratch).sum(axis=-1, keepdims=True)
         grad -= inner
         grad *= y
         return grad

@@ -42,6 +42,28 @@ class Sequential:
         self.output_layer.keep_logits = True
         self._paired = self.loss.paired_activation == self.output_layer.activation.name
         self._buffers = {}
+        self._pack_parameters()
+
+    def _pack_parameters(self):
+        """Move the parameters (and gradients) of packable layers into one flat buffer each.
+
+        Each ``layer.params[name]`` becomes a view of ``flat_params``, in the order of
+        ``parameters()``, and likewise the gradients; values are unchanged.  An
+        optimizer then updates all those parameters with one array operation per
+        step instead of one per array, which is most of a small network's time.
+        """
+        packed = [(layer, name) for _, layer, name in self.parameters() if layer.packable]
+        size = sum(layer.params[name].size for layer, name in packed)
+        self.flat_params = np.empty(size, dtype=self.dtype)
+        self.flat_grads = np.zeros(size, dtype=self.dtype)
+        offset = 0
+        for layer, name in packed:
+            value = layer.params[name]
+            stop = offset + value.size
+            layer.params[name] = self.flat_params[offset:stop].reshape(value.shape)
+            np.copyto(layer.params[name], value)
+            layer.grads[name] = self.flat_grads[offset:stop].reshape(value.shape)
+            offset = stop
 
     @property
     def output_layer(self):

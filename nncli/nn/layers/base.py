@@ -11,15 +11,27 @@ def reuse_buffer(store, name, shape, dtype):
     Parameters
     ----------
     store : dict
-        Where the buffers live between calls.
+        Where the buffers live between calls (and the views handed out, so that a
+        batch size seen before costs one dictionary lookup).
     shape : tuple
         Wanted shape; the first axis is the batch axis and may shrink between calls.
     """
+    key = (name, tuple(shape), dtype)
+    view = store.get(key)
+    if view is not None:
+        return view
     buf = store.get(name)
-    if buf is None or buf.shape[1:] != tuple(shape[1:]) or len(buf) < shape[0] or buf.dtype != dtype:
+    if buf is None or buf.shape[1:] != key[1][1:] or len(buf) < shape[0] or buf.dtype != dtype:
         buf = np.empty(shape, dtype=dtype)
+        # views of the old buffer must not be handed out again
+        for stale in [k for k in store if isinstance(k, tuple) and k[0] == name]:
+            del store[stale]
         store[name] = buf
-    return buf[: shape[0]]
+    if len(store) > 256:  # many different batch sizes (e.g. streamed predictions): forget the views
+        for stale in [k for k in store if isinstance(k, tuple)]:
+            del store[stale]
+    view = store[key] = buf[: shape[0]]
+    return view
 
 
 class Layer(ABC):
@@ -36,6 +48,12 @@ class Layer(ABC):
 
     #: parameter names that weight decay applies to
     decayed = ("weight",)
+
+    #: True when the layer reads ``params[name]`` and writes ``grads[name]`` only
+    #: through those dicts at each call (keeping no other reference to the arrays),
+    #: so that ``Sequential`` may replace them by views of one flat buffer, which
+    #: lets an optimizer update all of a small network's parameters in one pass.
+    packable = False
 
     def __init__(self):
         self.params = {}

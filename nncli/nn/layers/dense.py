@@ -17,6 +17,8 @@ class Dense(Layer):
     ``self.logits`` (the output layer needs it for exact log-losses).
     """
 
+    packable = True
+
     def __init__(self, units, activation="linear", init="glorot"):
         super().__init__()
         self.units = int(units)
@@ -38,7 +40,7 @@ class Dense(Layer):
     def forward(self, x, train=False):
         """x: (N, *input_shape) -> (N, units)."""
         n = len(x)
-        self._x = x.reshape(n, -1)
+        self._x = x if x.ndim == 2 else x.reshape(n, -1)
         out = self.buffer("out", (n, self.units))
         z = self.buffer("logits", (n, self.units)) if self.keep_logits else out
         np.matmul(self._x, self.params["weight"].T, out=z)
@@ -49,12 +51,13 @@ class Dense(Layer):
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, units), overwritten -> dL/dx (N, *input_shape) or None."""
-        return self.backward_from_logits(self.activation.backward(self._y, grad_output))
+        scratch = self.buffer("scratch", grad_output.shape)
+        return self.backward_from_logits(self.activation.backward(self._y, grad_output, scratch))
 
     def backward_from_logits(self, grad_logits):
         """dL/dz (N, units) -> fills grads, returns dL/dx (N, *input_shape) or None."""
         np.matmul(grad_logits.T, self._x, out=self.grads["weight"])
-        np.sum(grad_logits, axis=0, out=self.grads["bias"])
+        np.add.reduce(grad_logits, axis=0, out=self.grads["bias"])  # np.sum without its wrapper
         if not self.needs_input_grad:
             return None
         dx = self.buffer("dx", self._x.shape)

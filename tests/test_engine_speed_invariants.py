@@ -1,0 +1,358 @@
+"""The speed work must not change what is computed: each fast path against a plain one.
+
+Packed parameters, grouped optimizer updates, scratch buffers in activations, block
+gathers of shuffled rows, chunked input scaling and the faster AUC are each compared
+with a straightforward implementation (bit for bit where the arithmetic is the same,
+to rounding where it was rearranged), and gradients are checked in float64.
+None of these tests measures time.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from nncli import session
+from nncli.config import validate
+from nncli.data.pipeline import build_dataset, load_dataset, scale_inputs
+from nncli.data.raw import RawData
+from nncli.metrics import classification_metrics, macro_auc, roc_auc
+from nncli.nn import gradcheck
+from nncli.nn.activations import ACTIVATIONS
+from nncli.nn.layers import Dense
+from nncli.nn.layers.base import reuse_buffer
+from nncli.nn.losses import LOSSES
+from nncli.nn.model import Sequential
+from nncli.nn.optimizers import OPTIMIZERS
+from nncli.reporting import Reporter
+from nncli import train as train_module
+
+OPTIONS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.8},
+    "nesterov": {"momentum": 0.7},
+    "rmsprop": {"rho": 0.85, "eps": 1e-7},
+    "adam": {"beta1": 0.8, "beta2": 0.95, "eps": 1e-7},
+}
+
+
+def _model(dtype="float64", hidden=(5, 4), activation="tanh", output="softmax", loss="cross_entropy",
+           units=3, seed=0, packable=True, monkeypatch=None):
+    if not packable:
+        monkeypatch.setattr(Dense, "packable", False)
+    layers = [Dense(h, activation) for h in hidden] + [Dense(units, output)]
+    model = Sequential(layers, loss, (6,), np.random.default_rng(seed), dtype)
+    if not packable:
+        monkeypatch.setattr(Dense, "packable", True)
+    return model
+
+
+def _batch(units=3, n=8, seed=1):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 6))
+    target = np.eye(units)[rng.integers(0, units, n)] if units > 1 else rng.integers(0, 2, (n, 1)).astype(float)
+    return x, target
+
+
+# -- packed parameters -------------------------------------------------------------------
+
+
+def test_dense_parameters_are_views_of_one_flat_buffer_with_unchanged_values():
+    model = _model()
+    reference = [Dense(5, "tanh"), Dense(4, "tanh"), Dense(3, "softmax")]
+    rng, shape = np.random.default_rng(0), (6,)
+    for layer in reference:
+        shape = layer.build(shape, rng, np.float64)
+    for key, layer, name in model.parameters():
+        assert np.shares_memory(layer.params[name], model.flat_params)
+        assert np.shares_memory(layer.grads[name], model.flat_grads)
+    for packed, plain in zip(model.layers, reference):
+        for name in plain.params:
+            np.testing.assert_array_equal(packed.params[name], plain.params[name])
+    assert model.flat_params.size == sum(layer.n_params for layer in reference)
+
+
+def test_one_optimizer_group_for_a_packed_model_and_one_per_array_otherwise(monkeypatch):
+    packed = OPTIMIZERS["adam"](_model().parameters())
+    assert len(packed.groups) == 1
+    loose = OPTIMIZERS["adam"](_model(packable=False, monkeypatch=monkeypatch).parameters())
+    assert len(loose.groups) == 6
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_packed_and_unpacked_training_give_the_same_bits(name, weight_decay, dtype, monkeypatch):
+    """Updating the flat group applies the same operations to each element as per-array updates."""
+    models = [_model(dtype), _model(dtype, packable=False, monkeypatch=monkeypatch)]
+    optimizers = [OPTIMIZERS[name](m.parameters(), weight_decay=weight_decay, **OPTIONS[name]) for m in models]
+    for step in range(6):
+        x, target = _batch(seed=step)
+        for model, optimizer in zip(models, optimizers):
+            model.forward(x.astype(dtype), train=True)
+            model.backward(target.astype(dtype))
+            optimizer.step(0.05)
+    for (key, a), (_, b) in zip(models[0].state_dict().items(), models[1].state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+
+
+def _reference_step(name, params, grads, state, t, lr, options, decayed):
+    """Each update rule written out plainly, on one parameter dict."""
+    for key in params:
+        g = grads[key] + (options.get("weight_decay", 0.0) * params[key] if key in decayed else 0.0)
+        s = state.setdefault(key, {"a": np.zeros_like(g), "b": np.zeros_like(g)})
+        if name == "sgd":
+            params[key] = params[key] - lr * g
+        elif name == "momentum":
+            s["a"] = options["momentum"] * s["a"] + g
+            params[key] = params[key] - lr * s["a"]
+        elif name == "nesterov":
+            s["a"] = options["momentum"] * s["a"] + g
+            params[key] = params[key] - lr * (g + options["momentum"] * s["a"])
+        elif name == "rmsprop":
+            s["a"] = options["rho"] * s["a"] + (1 - options["rho"]) * g**2
+            params[key] = params[key] - lr * g / (np.sqrt(s["a"]) + options["eps"])
+        else:
+            b1, b2 = options["beta1"], options["beta2"]
+            s["a"] = b1 * s["a"] + (1 - b1) * g
+            s["b"] = b2 * s["b"] + (1 - b2) * g**2
+            params[key] = params[key] - lr * (s["a"] / (1 - b1**t)) / (np.sqrt(s["b"] / (1 - b2**t)) + options["eps"])
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_grouped_update_of_a_packed_model_matches_the_formula(name):
+    model = _model()
+    options = dict(OPTIONS[name], weight_decay=0.02)
+    optimizer = OPTIMIZERS[name](model.parameters(), **options)
+    params = model.state_dict()
+    decayed = {key for key, layer, pname in model.parameters() if pname in layer.decayed}
+    state = {}
+    rng = np.random.default_rng(5)
+    for t in range(1, 8):
+        grads = {key: rng.standard_normal(value.shape) for key, value in params.items()}
+        for key, layer, pname in model.parameters():
+            layer.grads[pname][...] = grads[key]
+        optimizer.step(0.03)
+        _reference_step(name, params, grads, state, t, 0.03, options, decayed)
+    for key, value in model.state_dict().items():
+        np.testing.assert_allclose(value, params[key], rtol=1e-12, atol=1e-14, err_msg=key)
+
+
+def test_adam_float32_stays_close_to_the_float64_formula():
+    model = _model("float32")
+    optimizer = OPTIMIZERS["adam"](model.parameters())
+    params = {k: v.astype(np.float64) for k, v in model.state_dict().items()}
+    state = {}
+    rng = np.random.default_rng(2)
+    options = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    for t in range(1, 51):
+        grads = {key: rng.standard_normal(value.shape) for key, value in params.items()}
+        for key, layer, pname in model.parameters():
+            layer.grads[pname][...] = grads[key]
+        optimizer.step(1e-3)
+        _reference_step("adam", params, grads, state, t, 1e-3, options, set())
+    for key, value in model.state_dict().items():
+        assert value.dtype == np.float32
+        np.testing.assert_allclose(value, params[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_optimizer_state_round_trips_into_a_fresh_optimizer():
+    models = [_model(), _model()]
+    first = OPTIMIZERS["adam"](models[0].parameters())
+    for step in range(3):
+        x, target = _batch(seed=step)
+        models[0].forward(x, train=True)
+        models[0].backward(target)
+        first.step(0.01)
+    models[1].load_state_dict(models[0].state_dict())
+    second = OPTIMIZERS["adam"](models[1].parameters())
+    second.load_state_arrays({k: v.copy() for k, v in first.state_arrays().items()})
+    second.steps = first.steps
+    assert set(first.state_arrays()) == {f"{key}.{slot}" for key, *_ in models[0].parameters()
+                                         for slot in ("m_scaled", "v_scaled")}
+    for step in range(3, 6):
+        x, target = _batch(seed=step)
+        for model, optimizer in zip(models, (first, second)):
+            model.forward(x, train=True)
+            model.backward(target)
+            optimizer.step(0.01)
+    for (key, a), (_, b) in zip(models[0].state_dict().items(), models[1].state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+
+
+def test_loading_state_that_does_not_fit_is_a_value_error():
+    optimizer = OPTIMIZERS["adam"](_model().parameters())
+    with pytest.raises(ValueError, match="unknown parameter"):
+        optimizer.load_state_arrays({"9.weight.m_scaled": np.zeros(3)})
+    with pytest.raises(ValueError, match="not one of adam"):
+        optimizer.load_state_arrays({"0.weight.velocity": np.zeros((5, 6))})
+    with pytest.raises(ValueError, match="shape"):
+        optimizer.load_state_arrays({"0.weight.m_scaled": np.zeros(3)})
+
+
+# -- activations, losses, gradients ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_with_scratch_is_bitwise_the_backward_without(name, dtype):
+    rng = np.random.default_rng(3)
+    z = rng.normal(0, 2, size=(7, 5)).astype(dtype)
+    activation = ACTIVATIONS[name]
+    y = activation(z)
+    grad = rng.standard_normal(z.shape).astype(dtype)
+    plain = activation.backward(y, grad.copy())
+    scratch = np.full_like(z, np.nan)
+    fast = activation.backward(y, grad.copy(), scratch)
+    assert fast.dtype == dtype
+    np.testing.assert_array_equal(fast, plain)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_piecewise_backwards_equal_their_formulas_exactly(dtype):
+    rng = np.random.default_rng(4)
+    z = rng.normal(0, 2, size=(6, 9)).astype(dtype)
+    z[0, :3] = 0.0
+    grad = rng.standard_normal(z.shape).astype(dtype)
+    scratch = np.empty_like(z)
+    relu, leaky = ACTIVATIONS["relu"], ACTIVATIONS["leaky_relu"]
+    np.testing.assert_array_equal(relu.backward(relu(z), grad.copy(), scratch), np.where(z > 0, grad, 0))
+    expected = np.where(z > 0, grad, grad * dtype(0.01))
+    np.testing.assert_array_equal(leaky.backward(leaky(z), grad.copy(), scratch), expected)
+
+
+@pytest.mark.parametrize("name, formula", [
+    ("sigmoid", lambda y: y * (1 - y)),
+    ("tanh", lambda y: 1 - y * y),
+])
+def test_smooth_backwards_equal_their_formulas(name, formula):
+    rng = np.random.default_rng(6)
+    activation = ACTIVATIONS[name]
+    y = activation(rng.normal(0, 2, size=(5, 8)))
+    grad = rng.standard_normal(y.shape)
+    np.testing.assert_allclose(activation.backward(y, grad.copy(), np.empty_like(y)), grad * formula(y),
+                               rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_paired_delta_is_prediction_minus_target_over_n(name):
+    rng = np.random.default_rng(7)
+    prediction = rng.random((9, 3)).astype(np.float32)
+    target = rng.random((9, 3)).astype(np.float32)
+    out = np.empty_like(prediction)
+    np.testing.assert_array_equal(LOSSES[name].paired_delta(prediction, target, out), (prediction - target) / 9)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+@pytest.mark.parametrize("output, loss, units", [
+    ("softmax", "cross_entropy", 3), ("sigmoid", "bce", 1), ("linear", "mse", 2), ("sigmoid", "mse", 2),
+])
+def test_packed_float64_model_passes_gradient_check(activation, output, loss, units):
+    model = _model(activation=activation, output=output, loss=loss, units=units, seed=8)
+    x, target = _batch(units=units, seed=9)
+    if loss == "mse" and output == "linear":
+        target = np.random.default_rng(10).standard_normal((8, units))
+    errors = gradcheck.check_model(model, x, target)
+    assert max(errors.values()) < 1e-6, errors
+
+
+# -- buffers, batches, scaling -----------------------------------------------------------
+
+
+def test_reuse_buffer_hands_out_cached_views_and_forgets_them_when_it_grows():
+    store = {}
+    small = reuse_buffer(store, "out", (4, 3), np.dtype(np.float32))
+    assert reuse_buffer(store, "out", (4, 3), np.dtype(np.float32)) is small
+    big = reuse_buffer(store, "out", (10, 3), np.dtype(np.float32))
+    again = reuse_buffer(store, "out", (4, 3), np.dtype(np.float32))
+    assert again is not small and np.shares_memory(again, big) and not np.shares_memory(again, small)
+    other = reuse_buffer(store, "out", (4, 5), np.dtype(np.float32))
+    assert other.shape == (4, 5) and not np.shares_memory(other, big)
+
+
+def _trainer(config_text, dtype="float32"):
+    raw = {"seed": 2, "data": {"dataset": "circles", "params": {"n_samples": 200}},
+           "model": {"hidden": [5], "activation": "tanh"},
+           "training": {"epochs": 4, "batch_size": 24, "optimizer": "adam", "lr": 0.05, "dtype": dtype}}
+    raw["training"].update(config_text)
+    config = validate(raw)
+    dataset, model, head = session.prepare(config)
+    from nncli.data.pipeline import streams
+
+    return train_module.Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], Reporter())
+
+
+@pytest.mark.parametrize("batch_size", [1, 24, "full"])
+def test_gathering_a_block_of_batches_gives_the_same_training_as_one_batch_at_a_time(batch_size, monkeypatch):
+    blocked = _trainer({"batch_size": batch_size})
+    blocked.fit()
+    monkeypatch.setattr(train_module, "GATHER_BYTES", 1)  # one batch per gather
+    single = _trainer({"batch_size": batch_size})
+    single.fit()
+    assert train_module.gather_rows(150, 24, 20) == 24
+    for (key, a), (_, b) in zip(blocked.model.state_dict().items(), single.model.state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+    assert [r["train_loss"] for r in blocked.rows] == [r["train_loss"] for r in single.rows]
+
+
+def test_gather_rows_is_whole_batches_and_at_most_the_data():
+    assert train_module.gather_rows(100_000, 32, 400) % 32 == 0
+    assert train_module.gather_rows(1000, 32, 40) == 1000  # the whole epoch at once
+    assert train_module.gather_rows(10**6, 128, 4000) == 256
+    assert train_module.gather_rows(10**6, 10**5, 4000) == 10**5
+
+
+def test_chunked_scaling_equals_scaling_the_whole_table_at_once():
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((50, 4)) * 3 + 1
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    expected = ((X - mean) / scale).astype(np.float32).reshape(50, 2, 2)
+    np.testing.assert_array_equal(scale_inputs(X, mean, scale, (2, 2), np.float32, chunk_rows=7), expected)
+    same = X.astype(np.float32)
+    unscaled = scale_inputs(same, np.zeros(4), np.ones(4), (4,), np.float32)
+    np.testing.assert_array_equal(unscaled, same)
+    assert np.shares_memory(unscaled, same)  # nothing to scale: no copy
+
+
+# -- metrics -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_auc_matches_scikit_learn_with_heavy_ties(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 300)
+    score = np.round(rng.random(300) + 0.3 * y, 1).astype(np.float32)  # few distinct values
+    assert roc_auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+    labels = rng.integers(0, 4, 300)
+    proba = np.round(rng.dirichlet(np.ones(4), 300), 2)
+    expected = np.mean([roc_auc_score(labels == k, proba[:, k]) for k in range(4)])
+    assert macro_auc(labels, proba) == pytest.approx(expected, abs=1e-12)
+    assert classification_metrics(labels, proba)["auc"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_auc_is_nan_for_nan_scores_or_one_class():
+    assert np.isnan(roc_auc(np.array([0, 1, 1]), np.array([0.1, np.nan, 0.3])))
+    assert np.isnan(roc_auc(np.array([1, 1, 1]), np.array([0.1, 0.2, 0.3])))
+
+
+# -- the Python training API -------------------------------------------------------------
+
+
+def test_training_on_arrays_in_memory_equals_training_from_the_config(tmp_path):
+    raw = {"name": "api", "seed": 1, "data": {"dataset": "circles", "params": {"n_samples": 200}},
+           "model": {"hidden": [4], "activation": "tanh"},
+           "training": {"epochs": 5, "lr": 0.05}, "output": {"plots": False}}
+    config = validate(raw)
+    from_config, summary = session.train(config, runs_root=tmp_path / "a")
+    loaded = load_dataset(config.data, config.seed)
+    X = np.concatenate([loaded.train.X, loaded.test.X])
+    y = np.concatenate([loaded.train.y, loaded.test.y])
+    mask = np.arange(len(X)) >= len(loaded.train)
+    dataset = build_dataset(RawData(X, y, ["x0", "x1"], "classification", test_mask=mask), config.data, config.seed)
+    in_memory, summary_memory = session.train(validate(raw), dataset=dataset, runs_root=tmp_path / "b")
+    assert json.loads((in_memory / "meta.json").read_text())["data"] == "in memory"
+    assert "data" not in json.loads((from_config / "meta.json").read_text())
+    for key in ("test_loss", "test_auc", "train_loss"):
+        assert summary_memory[key] == summary[key]
+    assert summary["train_seconds"] > 0 and summary["train_seconds"] <= summary["wall_seconds"]
