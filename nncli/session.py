@@ -106,8 +106,9 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
     -------
     (Path, dict)
         The run directory and the summary (also in ``summary.json``); the summary's
-        ``train_seconds`` is the time spent in the epochs (batches and per-epoch
-        metrics, not checkpoint writes), ``wall_seconds`` the whole training.
+        ``train_seconds`` is the time spent in the epoch loop (batches, per-epoch
+        metrics and bookkeeping; not checkpoint writing), ``wall_seconds`` the whole
+        training with its final evaluation.
     """
     import numpy as np
 
@@ -279,7 +280,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
         "epochs_run": len(trainer.rows),
         "best_epoch": trainer.best_epoch or len(trainer.rows),
         "wall_seconds": round(time.perf_counter() - clock, 3),
-        "train_seconds": round(sum(row["seconds"] for row in trainer.rows), 4),
+        "train_seconds": round(trainer.seconds, 4),
         "task": dataset.task,
         "n_train": len(dataset.train),
         "n_val": len(dataset.val) if dataset.val else 0,

@@ -356,3 +356,59 @@ def test_training_on_arrays_in_memory_equals_training_from_the_config(tmp_path):
     for key in ("test_loss", "test_auc", "train_loss"):
         assert summary_memory[key] == summary[key]
     assert summary["train_seconds"] > 0 and summary["train_seconds"] <= summary["wall_seconds"]
+
+
+# -- per-epoch metrics -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(300, 10), (5000, 3), (40, 10), (300, 100)])
+def test_row_reductions_of_narrow_tables_equal_numpys(shape):
+    from nncli.nn.activations import reduce_rows
+
+    z = np.random.default_rng(12).standard_normal(shape).astype(np.float32)
+    np.testing.assert_array_equal(reduce_rows(np.maximum, z), z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(reduce_rows(np.add, z), z.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-5)
+    assert reduce_rows(np.add, z).shape == (shape[0], 1)
+
+
+def test_softmax_and_cross_entropy_of_a_tall_table_match_the_formulas():
+    rng = np.random.default_rng(13)
+    z = rng.normal(0, 4, size=(1000, 7))
+    target = np.eye(7)[rng.integers(0, 7, 1000)]
+    p = ACTIVATIONS["softmax"](z)
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(p, expected, rtol=1e-13, atol=1e-300)
+    log_p = z - z.max(axis=1, keepdims=True) - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
+    assert LOSSES["cross_entropy"].value(p, target, z) == pytest.approx(-(target * log_p).sum() / 1000, rel=1e-12)
+
+
+def test_train_metrics_use_every_row_up_to_the_limit_then_an_even_sample(monkeypatch):
+    small = _trainer({})
+    assert small.train_scored is small.train_set  # 150 rows: all of them
+    monkeypatch.setattr(train_module, "TRAIN_SCORE_ROWS", 40)
+    sampled = _trainer({})
+    n = len(sampled.train_set.X)
+    rows = np.arange(40) * n // 40
+    np.testing.assert_array_equal(sampled.train_scored.X, sampled.train_set.X[rows])
+    np.testing.assert_array_equal(sampled.train_scored.y, sampled.train_set.y[rows])
+    sampled.fit()
+    direct = sampled.train_scored.score(sampled.model)
+    assert sampled.rows[-1]["train_loss"] == direct["train_loss"]
+    assert sampled.rows[-1]["train_auc"] == direct["train_auc"]
+
+
+def test_train_seconds_leave_out_checkpoint_writing(monkeypatch):
+    trainer = _trainer({"epochs": 3})
+    clock = {"now": 0.0}
+
+    def tick():  # a fake clock: one second per reading, no real time involved
+        clock["now"] += 1.0
+        return clock["now"]
+
+    def checkpoint(trainer):
+        clock["now"] += 1000.0
+
+    monkeypatch.setattr(train_module.time, "perf_counter", tick)
+    trainer.fit(on_epoch=checkpoint)
+    assert 0 < trainer.seconds < 1000

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .activations import reduce_rows
+
 
 class Loss(ABC):
     """A loss ``L(prediction, target)`` averaged over the ``N`` rows of a batch.
@@ -75,9 +77,9 @@ class CrossEntropy(Loss):
     paired_activation = "softmax"
 
     def value(self, prediction, target, logits):
-        top = logits.max(axis=1, keepdims=True)
-        log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
-        per_sample = log_norm * target.sum(axis=1) - (target * logits).sum(axis=1)
+        top = reduce_rows(np.maximum, logits)
+        log_norm = top + np.log(reduce_rows(np.add, np.exp(logits - top)))
+        per_sample = log_norm * reduce_rows(np.add, target) - reduce_rows(np.add, target * logits)
         return float(per_sample.sum() / len(logits))
 
     def gradient(self, prediction, target, out):
