@@ -22,16 +22,26 @@ def roc_auc(y_true, score):
     """
     y_true = np.asarray(y_true).astype(bool)
     score = np.asarray(score)
-    positives, negatives = np.sort(score[y_true]), np.sort(score[~y_true])
-    if len(positives) == 0 or len(negatives) == 0:
+    n_pos = int(np.count_nonzero(y_true))
+    n_neg = len(y_true) - n_pos
+    ranked = np.sort(score)
+    if n_pos == 0 or n_neg == 0 or np.isnan(ranked[-1]):  # NaN sorts last
         return float("nan")
-    if np.isnan(positives[-1]) or np.isnan(negatives[-1]):  # NaN sorts last
-        return float("nan")
-    # U = sum over positives of (negatives below it + half the negatives equal to it);
-    # searching sorted positives in sorted negatives is one merge-like pass.
-    below = np.searchsorted(negatives, positives, "left").sum()
-    not_above = np.searchsorted(negatives, positives, "right").sum()
-    return float((int(below) + int(not_above)) / (2.0 * len(positives) * len(negatives)))
+    return _u_statistic(ranked, score[y_true]) / (n_pos * n_neg)
+
+
+def _u_statistic(ranked, positives):
+    """Mann-Whitney U: over the positives, the negatives scored below each plus half those scored equal.
+
+    ``ranked`` holds every score (positives and negatives) sorted.  For a
+    positive ``x``, ``searchsorted`` left and right count the scores below and
+    not above it; the positives' own share of those sums is exactly ``n_pos**2``
+    (ties included), which leaves twice U.  Integer counts: no rounding.
+    """
+    positives = np.sort(positives)  # sorted needles make searchsorted one merge-like pass
+    left = int(np.searchsorted(ranked, positives, "left").sum())
+    right = int(np.searchsorted(ranked, positives, "right").sum())
+    return (left + right - len(positives) ** 2) / 2.0
 
 
 def roc_curve(y_true, score):
@@ -74,9 +84,18 @@ def macro_auc(y, proba):
     y : ndarray (N,) class indices
     proba : ndarray (N, K) scores per class
     """
-    columns = np.ascontiguousarray(np.asarray(proba).T)  # one contiguous row per class
-    scores = [roc_auc(y == k, columns[k]) for k in range(len(columns))]
-    scores = [s for s in scores if not np.isnan(s)]
+    y = np.asarray(y)
+    columns = np.ascontiguousarray(np.asarray(proba).T)  # one contiguous row of scores per class
+    ranked = np.sort(columns, axis=1)
+    by_class = np.argsort(y, kind="stable")  # the rows of each class, one class after another
+    ends = np.cumsum(np.bincount(y, minlength=len(columns)))
+    scores = []
+    for k in range(len(columns)):
+        start, stop = (ends[k - 1] if k else 0), ends[k]
+        n_pos, n_neg = stop - start, len(y) - (stop - start)
+        if n_pos == 0 or n_neg == 0 or np.isnan(ranked[k, -1]):
+            continue
+        scores.append(_u_statistic(ranked[k], columns[k][by_class[start:stop]]) / (n_pos * n_neg))
     return float(np.mean(scores)) if scores else float("nan")
 
 
