@@ -19,7 +19,7 @@ import yaml
 
 from . import runs
 from .errors import RunError, UsageError
-from .train import HIGHER_IS_BETTER
+from .schema import HIGHER_IS_BETTER  # (not from .train, which needs NumPy: `nncli runs` must start fast)
 
 FINISHED = ("completed", "stopped_early")
 #: what summary.json reports per split (test_auc, test_mse, ...)

@@ -206,6 +206,8 @@ ScheduleSpec = Annotated[
 
 MONITORS = ("val_loss", "val_auc", "val_accuracy", "val_mse", "val_r2",
             "train_loss", "train_auc", "train_accuracy", "train_mse", "train_r2")
+#: metrics where a larger value is better (the others, losses and errors, are better smaller)
+HIGHER_IS_BETTER = ("auc", "accuracy", "r2")
 
 
 class EarlyStopping(Section):

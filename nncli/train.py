@@ -18,8 +18,7 @@ from .metrics import classification_metrics, regression_metrics
 from .nn.build import target_matrix
 from .nn.optimizers import make_optimizer
 from .nn.schedules import make_schedule
-
-HIGHER_IS_BETTER = ("auc", "accuracy", "r2")
+from .schema import HIGHER_IS_BETTER
 
 
 class Diverged(Exception):

@@ -412,3 +412,22 @@ def test_train_seconds_leave_out_checkpoint_writing(monkeypatch):
     monkeypatch.setattr(train_module.time, "perf_counter", tick)
     trainer.fit(on_epoch=checkpoint)
     assert 0 < trainer.seconds < 1000
+
+
+# -- start-up ----------------------------------------------------------------------------
+
+
+def test_listing_runs_imports_no_heavy_library(cli, write_config, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, train_run
+
+    train_run(cli, write_config("data: {dataset: xor, params: {n_samples: 100}}\n"
+                                "training: {epochs: 2}\noutput: {plots: false}\n"), tmp_path / "runs")
+    code = ("import sys; from nncli.cli import app\n"
+            f"try:\n    app(['runs', {str(tmp_path / 'runs')!r}])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('numpy', 'sklearn', 'matplotlib', 'scipy') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT))
+    assert "completed" in out.stdout and "HEAVY []" in out.stdout, out.stdout + out.stderr
