@@ -358,7 +358,8 @@ def main(argv=None):
                        if peers.available(name) and not (name == "torch" and args.no_torch)]
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     log(f"machine: {machine()}")
-    log(f"load average at start: {load_average()}")
+    load_at_start = load_average()
+    log(f"load average at start: {load_at_start}")
     started = time.perf_counter()
     all_rows = {}
     notes = []
@@ -375,7 +376,7 @@ def main(argv=None):
         shown.remove("torch")
     print(f"Command: `{command.strip()}`  ")
     print(f"Machine: {machine()}  ")
-    print(f"Load average at start / end: {load_average()} (1, 5, 15 min); medians of {args.repeat} "
+    print(f"Load average (1, 5, 15 min) at start: {load_at_start}, at end: {load_average()}; medians of {args.repeat} "
           f"interleaved runs, each in a fresh process; {time.perf_counter() - started:.0f} s in all")
     print()
     print(table(all_rows, shown))

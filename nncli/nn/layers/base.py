@@ -89,7 +89,10 @@ class Layer(ABC):
 
     def buffer(self, name, shape):
         """A reusable array of ``shape`` (first axis: batch) in the layer's dtype."""
-        return reuse_buffer(self._buffers, name, shape, self.dtype)
+        if type(shape) is not tuple:
+            shape = tuple(shape)
+        view = self._buffers.get((name, shape, self.dtype))  # the common case, without a call
+        return view if view is not None else reuse_buffer(self._buffers, name, shape, self.dtype)
 
     @property
     def n_params(self):
