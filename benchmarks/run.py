@@ -13,8 +13,9 @@ table shows medians.  Then the start-up timings of the command line.
 
 Columns: samples/s = training rows x epochs / training time (median); "nncli x" =
 nncli's samples/s divided by this row's, the median over the repeats of the ratio
-within each repeat (for the matmul-floor row: nncli's fraction of it); us/batch = training time per batch; overhead = us/batch minus the matmul
-floor's (the time of the batch's matrix products alone, measured in the same run);
+within each repeat (for the matmul-floor row: nncli's fraction of it); us/batch =
+training time per batch; overhead = us/batch minus the matmul floor's (the time of
+the batch's matrix products alone, measured in the same run);
 peak MB = the process's peak resident memory (VmHWM: interpreter, libraries,
 data, training).  PyTorch is optional: without it its rows show "-".
 """
@@ -104,8 +105,10 @@ def run_workload(workload, implementations, repeats, log):
     with tempfile.TemporaryDirectory(prefix="nncli-bench-") as data_dir:
         np.save(Path(data_dir) / "X.npy", data.X)
         np.save(Path(data_dir) / "y.npy", data.y)
-        np.savez(Path(data_dir) / "init.npz",
-                 **{f"{i}.{part}": array for i, (w, b) in enumerate(init) for part, array in (("weight", w), ("bias", b))})
+        arrays = {}
+        for i, (weight, bias) in enumerate(init):
+            arrays[f"{i}.weight"], arrays[f"{i}.bias"] = weight, bias
+        np.savez(Path(data_dir) / "init.npz", **arrays)
         (Path(data_dir) / "meta.json").write_text(json.dumps({"n_train": data.n_train}))
         results = {name: [] for name in implementations + ["floor"]}
         for repeat in range(repeats):
@@ -163,7 +166,7 @@ def table(all_rows, implementations):
     lines = ["| workload | implementation | samples/s | s/epoch | nncli x | test acc | test AUC "
              "| us/batch | overhead us/batch | peak MB |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for key, (workload, rows) in all_rows.items():
+    for workload, rows in all_rows.values():
         nncli = rows.get("nncli")
         for name in implementations + ["floor"]:
             row = rows.get(name)

@@ -14,6 +14,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from nncli import session
+from nncli import train as train_module
 from nncli.config import validate
 from nncli.data.pipeline import build_dataset, load_dataset, scale_inputs
 from nncli.data.raw import RawData
@@ -26,7 +27,6 @@ from nncli.nn.losses import LOSSES
 from nncli.nn.model import Sequential
 from nncli.nn.optimizers import OPTIMIZERS
 from nncli.reporting import Reporter
-from nncli import train as train_module
 
 OPTIONS = {
     "sgd": {},
@@ -64,7 +64,7 @@ def test_dense_parameters_are_views_of_one_flat_buffer_with_unchanged_values():
     rng, shape = np.random.default_rng(0), (6,)
     for layer in reference:
         shape = layer.build(shape, rng, np.float64)
-    for key, layer, name in model.parameters():
+    for _, layer, name in model.parameters():
         assert np.shares_memory(layer.params[name], model.flat_params)
         assert np.shares_memory(layer.grads[name], model.flat_grads)
     for packed, plain in zip(model.layers, reference):
@@ -379,7 +379,8 @@ def test_softmax_and_cross_entropy_of_a_tall_table_match_the_formulas():
     expected = np.exp(z - z.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(p, expected, rtol=1e-13, atol=1e-300)
-    log_p = z - z.max(axis=1, keepdims=True) - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     assert LOSSES["cross_entropy"].value(p, target, z) == pytest.approx(-(target * log_p).sum() / 1000, rel=1e-12)
 
 
