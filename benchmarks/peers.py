@@ -169,12 +169,17 @@ TRAINERS = {"nncli": train_nncli, "sklearn": train_sklearn, "torch": train_torch
 
 
 def warm_up(name, workload, data, init):
-    """One epoch on at most 512 rows, so that one-off start-up costs are not timed."""
+    """One epoch on at most 512 rows, so that one-off start-up costs are not timed.
+
+    The rows are evenly spaced over the training set, so that every class is in them
+    even when the data come ordered by class.
+    """
     from workloads import Data
 
     rows = min(data.n_train, 512)
-    small = Data(np.concatenate([data.X[:rows], data.test[0][:64]]),
-                 np.concatenate([data.y[:rows], data.test[1][:64]]), rows, "")
+    index = np.arange(rows) * data.n_train // rows
+    small = Data(np.concatenate([data.X[index], data.test[0][:64]]),
+                 np.concatenate([data.y[index], data.test[1][:64]]), rows, "")
     TRAINERS[name](workload, small, [(w.copy(), b.copy()) for w, b in init], epochs=1)
 
 

@@ -108,7 +108,8 @@ def make_data(workload):
     elif workload.key == "OCR" and "ocr" in DATASETS and importlib.util.find_spec("nncli.data.ocr"):
         config = validate({"seed": 0, "data": {"dataset": "ocr"}})
         dataset = load_dataset(config.data, config.seed)
-        note = f"nncli's ocr dataset: {len(dataset.train):,} train / {len(dataset.test):,} test rows"
+        note = (f"nncli's ocr dataset (letters rendered from fonts, 32x32, standardised): {len(dataset.train):,} "
+                f"train / {len(dataset.test):,} test rows, the test rows in fonts never seen in training")
     if dataset is not None:
         X_train = dataset.inputs(dataset.train.X, np.float32).reshape(len(dataset.train), -1)
         X_test = dataset.inputs(dataset.test.X, np.float32).reshape(len(dataset.test), -1)
