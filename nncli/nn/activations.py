@@ -100,7 +100,7 @@ class Relu(Activation):
         key = (shape, dtype)
         zeros = self._zeros.get(key)
         if zeros is None:
-            if len(self._zeros) > 64:  # many shapes (e.g. streamed predictions): start again
+            if len(self._zeros) >= 16:  # many shapes (e.g. streamed predictions): start again
                 self._zeros.clear()
             zeros = self._zeros[key] = np.zeros(shape, dtype=dtype)
             zeros.flags.writeable = False
