@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +75,7 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="nncli-predict-", dir=args.dir))
     rng = np.random.default_rng(0)
 
-    train_csv = write_features(scratch / "train.csv", 2000, rng,
+    write_features(scratch / "train.csv", 2000, rng,
                                target=lambda X: np.where(X[:, :8].sum(axis=1) > 0, "yes", "no"))
     config = scratch / "wide.yaml"
     config.write_text("data: {dataset: csv, path: train.csv, target: label}\n"

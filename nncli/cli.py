@@ -190,7 +190,8 @@ def evaluate(
 @boundary
 def predict(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
-    input_csv: str = typer.Argument(..., metavar="INPUT.csv", help="CSV with the run's feature columns ('-' for stdin)."),
+    input_csv: str = typer.Argument(..., metavar="INPUT.csv",
+                                    help="CSV with the run's feature columns ('-' for stdin)."),
     output: str = typer.Option("-", "--output", "-o", help="CSV file to write ('-' for stdout)."),
 ):
     """Predict every row of a CSV: a prediction column, and p_<class> columns for classification."""
@@ -260,7 +261,8 @@ def _cap_address_space():
         if soft == resource.RLIM_INFINITY:
             # headroom for the address space that libraries reserve without using it
             limit = total + 8 * 1024**3
-            resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+            soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     except (ImportError, ValueError, OSError):
         pass
 

@@ -120,7 +120,7 @@ def apply_override(raw, override):
         raise ConfigError(f"--set {key}: cannot parse value '{value_text}' as YAML") from None
     parts = [int(p) if p.isdigit() else p for p in key.strip().split(".")]
     node = raw
-    for depth, part in enumerate(parts[:-1]):
+    for part in parts[:-1]:
         child = _get(node, part)
         if isinstance(child, str) and not isinstance(node, list):
             # a name standing for a mapping (`schedule: cosine`) is short for {type: name}

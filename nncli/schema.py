@@ -68,7 +68,8 @@ class DenseSpec(Section):
     init: Optional[Init] = None
 
 
-Pair = Union[Annotated[int, Field(ge=1, le=1024)], Annotated[list[Annotated[int, Field(ge=1, le=1024)]], Field(min_length=2, max_length=2)]]
+Size = Annotated[int, Field(ge=1, le=1024)]
+Pair = Union[Size, Annotated[list[Size], Field(min_length=2, max_length=2)]]
 
 
 class Conv2DSpec(Section):

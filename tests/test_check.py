@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import CONFIGS
+
+from nncli.config import validate
 from nncli.nn.activations import Relu, Tanh
 from nncli.nn.build import build_model
 from nncli.nn.gradcheck import check_model
-from nncli.config import validate
 
 
 @pytest.mark.parametrize("config", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)

@@ -5,10 +5,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import CONFIGS, train_run
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-
-from conftest import CONFIGS, train_run
 
 
 def _summary(run):

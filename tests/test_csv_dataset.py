@@ -8,7 +8,6 @@ import shutil
 import numpy as np
 import pytest
 import yaml
-
 from conftest import CONFIGS, train_run
 from csv_examples import DATA, EXAMPLES
 

@@ -6,10 +6,10 @@ import copy
 import numpy as np
 import pytest
 import yaml
+from conftest import CONFIGS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CONFIGS
 from nncli.config import load_config, validate
 from nncli.errors import NncliError
 from nncli.nn import gradcheck

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from nncli import schema
+from nncli.nn import schedules
 from nncli.nn.layers import Dense
 from nncli.nn.optimizers import OPTIMIZERS
-from nncli.nn import schedules
-from nncli import schema
 
 
 def _layer(rng):
@@ -93,7 +93,8 @@ def test_step_updates_parameters_in_place():
         ("constant", {}, [0.1, 0.1, 0.1, 0.1]),
         ("step", {"step_size": 2, "gamma": 0.5}, [0.1, 0.1, 0.05, 0.05]),
         ("exponential", {"gamma": 0.5}, [0.1, 0.05, 0.025, 0.0125]),
-        ("cosine", {"min_lr": 0.0}, [0.1, 0.1 * (1 + np.cos(np.pi / 4)) / 2, 0.05, 0.1 * (1 + np.cos(3 * np.pi / 4)) / 2]),
+        ("cosine", {"min_lr": 0.0},
+         [0.1, 0.1 * (1 + np.cos(np.pi / 4)) / 2, 0.05, 0.1 * (1 + np.cos(3 * np.pi / 4)) / 2]),
     ],
 )
 def test_schedules(schedule, options, expected):

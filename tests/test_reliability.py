@@ -6,12 +6,10 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 
 import numpy as np
 import pytest
-
-from conftest import ROOT, train_run
+from conftest import ROOT
 
 SLOW = """\
 seed: 5

@@ -5,10 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-
 from conftest import CONFIGS, train_run
+from sklearn.metrics import roc_auc_score
 
 SMALL = """\
 seed: 3
@@ -171,7 +169,8 @@ def test_early_stopping_restores_the_best_weights(cli, write_config, tmp_path):
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "plateau"])
 def test_schedules_change_the_logged_learning_rate(cli, write_config, tmp_path, schedule):
-    extra = {"step": "{type: step, step_size: 2}", "plateau": "{type: plateau, patience: 1, factor: 0.5, min_delta: 10}"}
+    extra = {"step": "{type: step, step_size: 2}",
+             "plateau": "{type: plateau, patience: 1, factor: 0.5, min_delta: 10}"}
     run = train_run(cli, write_config(SMALL), tmp_path / "runs", "--set",
                     f"training.schedule={extra.get(schedule, schedule)}", "--set", "training.epochs=8")
     _, rows = _read_csv(run / "metrics.csv")

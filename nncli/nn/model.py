@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from .layers import Layer
 from .layers.base import reuse_buffer
 from .losses import LOSSES
 

@@ -16,7 +16,8 @@ PADDINGS = ("same", "valid")
 def pair(value, name):
     """``3 -> (3, 3)``, ``[3, 5] -> (3, 5)``; a ValueError unless positive integers."""
     values = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values):
+    positive = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values)
+    if len(values) != 2 or not positive:
         raise ValueError(f"{name} must be a positive integer or a pair of them, got {value!r}")
     return int(values[0]), int(values[1])
 

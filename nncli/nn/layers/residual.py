@@ -74,7 +74,7 @@ class Residual(Layer):
 
     def _share_arrays(self):
         self.params, self.grads, decayed = {}, {}, []
-        members = [(str(j), layer) for j, layer in enumerate(l for l in self.layers if l.params)]
+        members = [(str(j), layer) for j, layer in enumerate(inner for inner in self.layers if inner.params)]
         if self.proj is not None:
             members.append(("proj", self.proj))
         for prefix, layer in members:
