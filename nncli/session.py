@@ -408,7 +408,13 @@ def load_run(run_dir):
     """
     from .data.pipeline import load_dataset
 
+    from .errors import RunError
+
     run = load_model(run_dir)
+    meta = runs.read_json(run.path / runs.META) if (run.path / runs.META).exists() else {}
+    if meta.get("data") == "in memory":
+        raise RunError(f"{run.path} was trained on arrays in memory, which its config cannot rebuild; "
+                       "score it on a labelled CSV with nncli evaluate --data")
     _check_data_file(run)
     run.dataset = load_dataset(run.config.data, run.config.seed)
     return run

@@ -164,3 +164,20 @@ def test_data_from_stdin(cli, trained, tmp_path):
     report = json.loads(result.stdout)
     assert report["data"] == "<stdin>"
     assert report["metrics"] == evaluate_json(cli, run)["metrics"]
+
+
+def test_a_run_trained_on_arrays_in_memory_is_not_rebuilt(cli, tmp_path):
+    import numpy as np
+
+    from nncli.config import validate
+    from nncli.data.pipeline import build_dataset
+    from nncli.data.raw import RawData
+    from nncli.session import train
+
+    config = validate({"name": "mine", "data": {"dataset": "circles"}, "model": {"hidden": [4]},
+                       "training": {"epochs": 2}, "output": {"plots": False}})
+    rng = np.random.default_rng(0)
+    raw = RawData(rng.normal(size=(200, 2)), rng.integers(0, 2, 200), ["a", "b"], "classification")
+    run_dir, _ = train(config, dataset=build_dataset(raw, config.data, config.seed), runs_root=tmp_path)
+    result = cli("evaluate", run_dir)
+    assert result.exit_code == 2 and "in memory" in result.stderr
