@@ -11,6 +11,7 @@ import json
 
 import numpy as np
 import pytest
+from optimizer_reference import reference_step
 from sklearn.metrics import roc_auc_score
 
 from nncli import session
@@ -97,29 +98,6 @@ def test_packed_and_unpacked_training_give_the_same_bits(name, weight_decay, dty
         np.testing.assert_array_equal(a, b, err_msg=key)
 
 
-def _reference_step(name, params, grads, state, t, lr, options, decayed):
-    """Each update rule written out plainly, on one parameter dict."""
-    for key in params:
-        g = grads[key] + (options.get("weight_decay", 0.0) * params[key] if key in decayed else 0.0)
-        s = state.setdefault(key, {"a": np.zeros_like(g), "b": np.zeros_like(g)})
-        if name == "sgd":
-            params[key] = params[key] - lr * g
-        elif name == "momentum":
-            s["a"] = options["momentum"] * s["a"] + g
-            params[key] = params[key] - lr * s["a"]
-        elif name == "nesterov":
-            s["a"] = options["momentum"] * s["a"] + g
-            params[key] = params[key] - lr * (g + options["momentum"] * s["a"])
-        elif name == "rmsprop":
-            s["a"] = options["rho"] * s["a"] + (1 - options["rho"]) * g**2
-            params[key] = params[key] - lr * g / (np.sqrt(s["a"]) + options["eps"])
-        else:
-            b1, b2 = options["beta1"], options["beta2"]
-            s["a"] = b1 * s["a"] + (1 - b1) * g
-            s["b"] = b2 * s["b"] + (1 - b2) * g**2
-            params[key] = params[key] - lr * (s["a"] / (1 - b1**t)) / (np.sqrt(s["b"] / (1 - b2**t)) + options["eps"])
-
-
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_grouped_update_of_a_packed_model_matches_the_formula(name):
     model = _model()
@@ -134,7 +112,7 @@ def test_grouped_update_of_a_packed_model_matches_the_formula(name):
         for key, layer, pname in model.parameters():
             layer.grads[pname][...] = grads[key]
         optimizer.step(0.03)
-        _reference_step(name, params, grads, state, t, 0.03, options, decayed)
+        reference_step(name, params, grads, state, t, 0.03, options, decayed)
     for key, value in model.state_dict().items():
         np.testing.assert_allclose(value, params[key], rtol=1e-12, atol=1e-14, err_msg=key)
 
@@ -151,7 +129,7 @@ def test_adam_float32_stays_close_to_the_float64_formula():
         for key, layer, pname in model.parameters():
             layer.grads[pname][...] = grads[key]
         optimizer.step(1e-3)
-        _reference_step("adam", params, grads, state, t, 1e-3, options, set())
+        reference_step("adam", params, grads, state, t, 1e-3, options, set())
     for key, value in model.state_dict().items():
         assert value.dtype == np.float32
         np.testing.assert_allclose(value, params[key], rtol=1e-5, atol=1e-6, err_msg=key)

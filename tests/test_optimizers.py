@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from optimizer_reference import reference_step
 
 from nncli import schema
 from nncli.nn import schedules
@@ -16,31 +17,11 @@ def _layer(rng):
 
 
 def _reference(name, p, grads, lr, options):
-    """Plain-Python statement of each update rule, weight decay on `weight` only."""
+    """The plain statement of each rule (tests/optimizer_reference.py), weight decay on `weight` only."""
     p = {k: v.copy() for k, v in p.items()}
-    state = {k: {"a": np.zeros_like(v), "b": np.zeros_like(v)} for k, v in p.items()}
+    state = {}
     for t, g in enumerate(grads, start=1):
-        for key in p:
-            grad = g[key] + (options.get("weight_decay", 0.0) * p[key] if key == "weight" else 0.0)
-            s = state[key]
-            if name == "sgd":
-                p[key] = p[key] - lr * grad
-            elif name == "momentum":
-                s["a"] = options["momentum"] * s["a"] + grad
-                p[key] = p[key] - lr * s["a"]
-            elif name == "nesterov":
-                s["a"] = options["momentum"] * s["a"] + grad
-                p[key] = p[key] - lr * (grad + options["momentum"] * s["a"])
-            elif name == "rmsprop":
-                s["a"] = options["rho"] * s["a"] + (1 - options["rho"]) * grad**2
-                p[key] = p[key] - lr * grad / (np.sqrt(s["a"]) + options["eps"])
-            elif name == "adam":
-                b1, b2 = options["beta1"], options["beta2"]
-                s["a"] = b1 * s["a"] + (1 - b1) * grad
-                s["b"] = b2 * s["b"] + (1 - b2) * grad**2
-                m_hat = s["a"] / (1 - b1**t)
-                v_hat = s["b"] / (1 - b2**t)
-                p[key] = p[key] - lr * m_hat / (np.sqrt(v_hat) + options["eps"])
+        reference_step(name, p, g, state, t, lr, options, {"weight"})
     return p
 
 
