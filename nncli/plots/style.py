@@ -6,6 +6,7 @@ with the non-interactive Agg backend, so importing ``nncli.plots`` stays cheap.
 
 import os
 import secrets
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,7 +88,10 @@ def save(fig, path):
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
     try:
-        fig.savefig(temporary, format="png", dpi=DPI)
+        with warnings.catch_warnings():
+            # a crowded small panel falls back to the default layout, which is still readable
+            warnings.filterwarnings("ignore", message="constrained_layout not applied")
+            fig.savefig(temporary, format="png", dpi=DPI)
         os.replace(temporary, path)
     finally:
         pyplot().close(fig)
