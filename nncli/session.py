@@ -407,7 +407,6 @@ def load_run(run_dir):
     Raises RunError when the directory or one of its files is missing or unreadable.
     """
     from .data.pipeline import load_dataset
-
     from .errors import RunError
 
     run = load_model(run_dir)
