@@ -2,6 +2,15 @@
 
 import numpy as np
 
+#: non-default options for each optimizer, so that a test notices an ignored one
+OPTIONS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.8},
+    "nesterov": {"momentum": 0.7},
+    "rmsprop": {"rho": 0.85, "eps": 1e-7},
+    "adam": {"beta1": 0.8, "beta2": 0.95, "eps": 1e-7},
+}
+
 
 def reference_step(name, params, grads, state, t, lr, options, decayed):
     """Each update rule written out plainly, on one parameter dict."""

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from optimizer_reference import reference_step
+from optimizer_reference import OPTIONS, reference_step
 from sklearn.metrics import roc_auc_score
 
 from nncli import session
@@ -28,14 +28,6 @@ from nncli.nn.losses import LOSSES
 from nncli.nn.model import Sequential
 from nncli.nn.optimizers import OPTIMIZERS
 from nncli.reporting import Reporter
-
-OPTIONS = {
-    "sgd": {},
-    "momentum": {"momentum": 0.8},
-    "nesterov": {"momentum": 0.7},
-    "rmsprop": {"rho": 0.85, "eps": 1e-7},
-    "adam": {"beta1": 0.8, "beta2": 0.95, "eps": 1e-7},
-}
 
 
 def _model(dtype="float64", hidden=(5, 4), activation="tanh", output="softmax", loss="cross_entropy",

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from optimizer_reference import reference_step
+from optimizer_reference import OPTIONS, reference_step
 
 from nncli import schema
 from nncli.nn import schedules
@@ -25,13 +25,6 @@ def _reference(name, p, grads, lr, options):
     return p
 
 
-OPTIONS = {
-    "sgd": {},
-    "momentum": {"momentum": 0.8},
-    "nesterov": {"momentum": 0.7},
-    "rmsprop": {"rho": 0.85, "eps": 1e-7},
-    "adam": {"beta1": 0.8, "beta2": 0.95, "eps": 1e-7},
-}
 
 
 def test_registry_names_are_the_schema_names():
