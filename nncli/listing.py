@@ -57,7 +57,7 @@ def read_run(path, root):
     row["started_at"] = meta.get("started_at") if isinstance(meta, dict) else None
     if status == "running" and not _alive(meta):
         status = "crashed"  # its process is gone without closing the run (killed, power cut)
-    config = _read(_read_yaml, path / runs.CONFIG, problems)
+    config = _read(runs.read_yaml, path / runs.CONFIG, problems)
     if isinstance(config, dict):
         row["config"] = flatten(config)
     elif config is not None:
@@ -84,15 +84,6 @@ def _read(reader, path, problems):
     except RunError as exc:
         problems.append(str(exc))
         return None
-
-
-def _read_yaml(path):
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RunError(f"cannot read {path}: {type(exc).__name__}") from None
 
 
 def _count_rows(path):

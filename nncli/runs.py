@@ -136,6 +136,18 @@ def read_json(path):
         raise RunError(f"cannot read {path}: {exc}") from None
 
 
+def read_yaml(path):
+    """Parsed YAML of ``path`` (safe loader); RunError naming the file if missing or unreadable."""
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path} is missing") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RunError(f"cannot read {path}: {type(exc).__name__}") from None
+
+
 def read_npz(path):
     """Arrays of an ``.npz`` file, never unpickling; RunError if missing or broken."""
     import numpy as np

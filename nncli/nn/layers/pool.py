@@ -13,6 +13,13 @@ class _Pool2D(Layer):
 
     Input ``(N, C, H, W)`` -> ``(N, C, H', W')`` with ``H' = (H - size) // stride + 1``
     (windows that do not fit are dropped, as in PyTorch and Keras).
+
+    Parameters
+    ----------
+    size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``size`` (non-overlapping windows).
     """
 
     decayed = ()
@@ -52,12 +59,6 @@ class MaxPool2D(_Pool2D):
     kept input with the kept output, offset by offset (much cheaper than tracking
     an argmax with masked copies, whose data-dependent branches are slow).
 
-    Parameters
-    ----------
-    size : int or (int, int)
-        Window height and width.
-    stride : int or (int, int), optional
-        Step between windows; defaults to ``size`` (non-overlapping windows).
     """
 
     def forward(self, x, train=False):
@@ -96,12 +97,6 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Mean over each window.
 
-    Parameters
-    ----------
-    size : int or (int, int)
-        Window height and width.
-    stride : int or (int, int), optional
-        Step between windows; defaults to ``size`` (non-overlapping windows).
     """
 
     def forward(self, x, train=False):
