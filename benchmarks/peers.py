@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-IMPLEMENTATIONS = ("nncli", "sklearn", "torch")
+IMPLEMENTATIONS = ("nncli", "numpy", "sklearn", "torch")
 
 
 def available(name):
@@ -73,6 +73,133 @@ def _forward_numpy(weights, workload, X):
         return 1 / (1 + np.exp(-h))
     h = np.exp(h - h.max(axis=1, keepdims=True))
     return h / h.sum(axis=1, keepdims=True)
+
+
+# -- NumPy by hand ---------------------------------------------------------------------
+
+
+def train_numpy(workload, data, init, epochs=None):
+    """The least a NumPy engine can do: one flat sequence of NumPy calls per batch.
+
+    The issue's "hand-written batched NumPy" column, written as tight as we can:
+    float32 rows, every buffer allocated once, in-place activations, the output
+    delta ``(p - y) / N``, all parameters packed into one array so that the
+    optimizer is a handful of calls (Adam: ten, as nncli's), one row gather per
+    batch, and no per-epoch metrics and no checks at all.  Its time per batch is
+    the fixed cost of those calls plus the arithmetic: a bound for any engine
+    built on NumPy calls, nncli included.
+    """
+    epochs = epochs or workload.epochs
+    X, y = data.train
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    n, size = len(X), workload.batch_size
+    binary = workload.sizes[-1] == 1
+    Y = (y.reshape(-1, 1) if binary else np.eye(workload.sizes[-1])[y]).astype(np.float32)
+    flat = np.concatenate([np.concatenate([w.ravel(), b.ravel()]) for w, b in init]).astype(np.float32)
+    grads = np.zeros_like(flat)
+    layers, offset = [], 0
+    for weight, bias in init:
+        views = []
+        for shape in (weight.shape, bias.shape):
+            stop = offset + math.prod(shape)
+            views += [flat[offset:stop].reshape(shape), grads[offset:stop].reshape(shape)]
+            offset = stop
+        layers.append(views)  # [W, dW, b, db]
+    sigmoid_hidden = workload.activation != "relu"
+    rng = np.random.default_rng(0)
+    buffers = {}
+
+    def buffers_for(rows):
+        """Per batch size: the input, each layer's output, its delta, a scratch."""
+        if rows not in buffers:
+            outs = [np.empty((rows, w.shape[0]), np.float32) for w, *_ in layers]
+            buffers[rows] = (np.empty((rows, X.shape[1]), np.float32), np.empty((rows, Y.shape[1]), np.float32),
+                             outs, [np.empty_like(o) for o in outs], [np.empty_like(o) for o in outs],
+                             [np.zeros_like(o) for o in outs])
+        return buffers[rows]
+
+    step = adam_step(flat, grads, workload.lr) if workload.optimizer == "adam" else sgd_step(flat, grads, workload.lr)
+    started = time.perf_counter()
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            index = order[start : start + size]
+            xb, yb, outs, deltas, scratch, zeros = buffers_for(len(index))
+            np.take(X, index, axis=0, out=xb, mode="clip")
+            np.take(Y, index, axis=0, out=yb, mode="clip")
+            h = xb
+            for i, (W, _, b, _) in enumerate(layers):
+                z = outs[i]
+                np.matmul(h, W.T, out=z)
+                z += b
+                if i < len(layers) - 1 and not sigmoid_hidden:
+                    np.maximum(z, zeros[i], out=z)
+                elif i < len(layers) - 1 or binary:  # 1 / (1 + exp(-z))
+                    np.negative(z, out=z)
+                    np.exp(z, out=z)
+                    z += 1.0
+                    np.reciprocal(z, out=z)
+                else:  # softmax
+                    z -= z.max(axis=1, keepdims=True)
+                    np.exp(z, out=z)
+                    z /= z.sum(axis=1, keepdims=True)
+                h = z
+            d = deltas[-1]
+            np.subtract(h, yb, out=d)
+            d *= 1.0 / len(index)
+            for i in range(len(layers) - 1, -1, -1):
+                W, dW, _, db = layers[i]
+                below = outs[i - 1] if i else xb
+                np.matmul(d.T, below, out=dW)
+                np.add.reduce(d, axis=0, out=db)
+                if i:
+                    d_below = deltas[i - 1]
+                    np.matmul(d, W, out=d_below)
+                    if sigmoid_hidden:  # times y (1 - y)
+                        d_below *= below
+                        d_below -= np.multiply(d_below, below, out=scratch[i - 1])
+                    else:
+                        d_below *= np.greater(below, 0, out=scratch[i - 1])
+                    d = d_below
+            step()
+    seconds = time.perf_counter() - started
+    weights = {}
+    for i, (W, _, b, _) in enumerate(layers):
+        weights[f"{i}.weight"], weights[f"{i}.bias"] = W, b
+    return {"seconds": seconds, "proba": _forward_numpy(weights, workload, data.test[0])}
+
+
+def sgd_step(param, grad, lr):
+    """Plain SGD on the packed parameters: two passes."""
+    scratch = np.empty_like(param)
+
+    def step():
+        np.multiply(grad, lr, out=scratch)
+        np.subtract(param, scratch, out=param)
+
+    return step
+
+
+def adam_step(param, grad, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam in ten in-place passes, its moments kept divided by (1 - beta)."""
+    m, v, scratch = np.zeros_like(param), np.zeros_like(param), np.empty_like(param)
+    t = 0
+
+    def step():
+        nonlocal t
+        t += 1
+        np.multiply(m, beta1, out=m)
+        np.add(m, grad, out=m)
+        np.multiply(v, beta2, out=v)
+        np.add(v, np.multiply(grad, grad, out=scratch), out=v)
+        c = math.sqrt((1.0 - beta2) / (1.0 - beta2**t))
+        np.sqrt(v, out=scratch)
+        np.add(scratch, eps / c, out=scratch)
+        np.divide(m, scratch, out=scratch)
+        np.multiply(scratch, lr * (1.0 - beta1) / (1.0 - beta1**t) / c, out=scratch)
+        np.subtract(param, scratch, out=param)
+
+    return step
 
 
 # -- scikit-learn ----------------------------------------------------------------------
@@ -165,7 +292,7 @@ def train_torch(workload, data, init, epochs=None):
     return {"seconds": seconds, "proba": proba.numpy().astype(np.float64)}
 
 
-TRAINERS = {"nncli": train_nncli, "sklearn": train_sklearn, "torch": train_torch}
+TRAINERS = {"nncli": train_nncli, "numpy": train_numpy, "sklearn": train_sklearn, "torch": train_torch}
 
 
 def warm_up(name, workload, data, init):

@@ -158,7 +158,8 @@ def ratio(rows, a, b):
     return statistics.median(each) if each else None
 
 
-LABELS = {"nncli": "nncli", "sklearn": "scikit-learn MLP", "torch": "PyTorch", "floor": "matmul floor"}
+LABELS = {"nncli": "nncli", "numpy": "NumPy by hand (bare)", "sklearn": "scikit-learn MLP", "torch": "PyTorch",
+          "floor": "matmul floor"}
 
 
 def table(all_rows, implementations):

@@ -9,6 +9,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .scalars import scalar
+
 
 def reduce_rows(ufunc, z):
     """``ufunc.reduce`` over the last axis, keeping it (``(N, K) -> (N, 1)``).
@@ -57,10 +59,11 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out):
-        np.multiply(z, 0.5, out=out)
+        half = scalar(0.5, z.dtype)
+        np.multiply(z, half, out=out)
         np.tanh(out, out=out)
-        out += 1.0
-        out *= 0.5
+        np.add(out, scalar(1.0, z.dtype), out=out)
+        np.multiply(out, half, out=out)
         return out
 
     def backward(self, y, grad, scratch=None):
@@ -108,7 +111,7 @@ class Relu(Activation):
 
     def backward(self, y, grad, scratch=None):
         # 1 where the unit was active, 0 elsewhere (as 1.0/0.0 in the float scratch)
-        grad *= np.greater(y, 0, out=scratch) if scratch is not None else y > 0
+        grad *= np.greater(y, scalar(0.0, y.dtype), out=scratch) if scratch is not None else y > 0
         return grad
 
 
@@ -123,7 +126,7 @@ class LeakyRelu(Activation):
 
     def backward(self, y, grad, scratch=None):
         # factor max(1 or 0, slope): exactly 1 where y > 0, slope elsewhere, without branches
-        factor = np.greater(y, 0, out=scratch) if scratch is not None else (y > 0).astype(grad.dtype)
+        factor = np.greater(y, scalar(0.0, y.dtype), out=scratch) if scratch is not None else (y > 0).astype(grad.dtype)
         np.maximum(factor, self.slope, out=factor)
         grad *= factor
         return grad

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .activations import reduce_rows
+from .scalars import scalar
 
 
 class Loss(ABC):
@@ -42,14 +43,12 @@ class Loss(ABC):
     def gradient(self, prediction, target, out):
         """dL/d(prediction) into ``out`` (N, K); only needed when the output is unpaired."""
         np.subtract(prediction, target, out=out)
-        out /= len(prediction)
-        return out
+        return np.divide(out, scalar(len(prediction), out.dtype), out=out)
 
     def paired_delta(self, prediction, target, out):
         """dL/dz for the paired output activation: ``(prediction - target) / N``."""
         np.subtract(prediction, target, out=out)
-        out /= len(prediction)
-        return out
+        return np.divide(out, scalar(len(prediction), out.dtype), out=out)
 
     def __repr__(self):
         return self.name

@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from .scalars import scalar
+
 
 def _address(array):
     return array.__array_interface__["data"][0]
@@ -165,7 +167,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def update(self, group, lr):
-        np.multiply(group.grad, lr, out=group.scratch)
+        np.multiply(group.grad, scalar(lr, group.grad.dtype), out=group.scratch)
         group.param -= group.scratch
 
 
@@ -253,9 +255,9 @@ class Adam(Optimizer):
         grad, scratch = group.grad, group.scratch
         m, v = self.slot(group, "m_scaled"), self.slot(group, "v_scaled")  # m / (1 - b1), v / (1 - b2)
         t = self.steps
-        m *= self.beta1
+        np.multiply(m, scalar(self.beta1, m.dtype), out=m)
         m += grad
-        v *= self.beta2
+        np.multiply(v, scalar(self.beta2, v.dtype), out=v)
         v += np.multiply(grad, grad, out=scratch)
         # m_hat = a m, sqrt(v_hat) = c sqrt(v) for the scaled slots, so the step is
         # lr a m / (c sqrt(v) + eps) = (lr a / c) m / (sqrt(v) + eps / c)
