@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import DataError
 from .registry import DATASETS, FILE_KEYS
+from .split import split_indices
 
 
 @dataclass
@@ -115,29 +116,24 @@ def build_dataset(raw, data_config, seed):
         if len(classes) < 2:
             raise DataError(f"dataset {data_config.dataset} has only one class ({classes[0]!r})")
     train, val, test = _split(raw.X, y, raw.groups, raw.test_mask, raw.task,
-                              data_config.test_size, data_config.val_size, streams(seed))
+                              data_config.test_size, data_config.val_size, streams(seed), classes)
     mean, scale = fit_scaler(train.X, data_config.scale)
     return Dataset(train, val, test, list(raw.feature_names), list(raw.target_names), raw.task,
                    tuple(raw.input_shape), classes, mean, scale)
 
 
-def _split(X, y, groups, test_mask, task, test_size, val_size, seeds):
-    from sklearn.model_selection import train_test_split
-
+def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=None):
     index = np.arange(len(X))
     stratify = task == "classification"
-    try:
-        if test_mask is None:
-            rest, test_idx = train_test_split(index, test_size=test_size, random_state=seeds["split"],
-                                              stratify=y if stratify else None)
-        else:
-            rest, test_idx = index[~test_mask], index[test_mask]
-        val_idx = None
-        if val_size > 0:
-            rest, val_idx = train_test_split(rest, test_size=val_size, random_state=seeds["val_split"],
-                                             stratify=y[rest] if stratify else None)
-    except ValueError as exc:
-        raise DataError(f"cannot split the data: {exc}") from None
+    if test_mask is None:
+        rest, test_idx = split_indices(index, test_size, seeds["split"], y if stratify else None,
+                                       class_names=classes)
+    else:
+        rest, test_idx = index[~test_mask], index[test_mask]
+    val_idx = None
+    if val_size > 0:
+        rest, val_idx = split_indices(rest, val_size, seeds["val_split"], y[rest] if stratify else None,
+                                      part="val", class_names=classes)
 
     def take(idx):
         if idx is None:
