@@ -112,10 +112,10 @@ def class_scores(outputs):
 
 def classification_metrics(y, outputs):
     """``{"auc", "accuracy"}`` of class indices ``y`` (N,) given outputs (N, K)."""
-    if outputs.shape[1] == 1:
-        scores = class_scores(outputs)
-        predicted = scores.argmax(axis=1)
-        auc = roc_auc(y == 1, scores[:, 1])
+    if outputs.shape[1] == 1:  # P(class 1): the class_scores columns (1 - p, p) without making them
+        p = outputs[:, 0]
+        predicted = p > 0.5  # argmax of (1 - p, p): class 0 on a tie
+        auc = roc_auc(y == 1, p)
     else:  # scores are the outputs themselves (no float64 copy: the order is the same)
         predicted = outputs.argmax(axis=1)
         auc = roc_auc(y == 1, outputs[:, 1]) if outputs.shape[1] == 2 else macro_auc(y, outputs)

@@ -58,3 +58,15 @@ def test_confusion_and_per_class_scores_match_scikit_learn():
     np.testing.assert_allclose(scores["recall"], r)
     np.testing.assert_allclose(scores["f1"], f)
     np.testing.assert_array_equal(scores["support"], s)
+
+
+def test_one_output_metrics_are_those_of_the_two_class_scores():
+    rng = np.random.default_rng(3)
+    p = np.concatenate([rng.random(200), [0.5, 0.5, np.nextafter(0.5, 1), np.nextafter(0.5, 0), 0.0, 1.0]])
+    y = (rng.random(len(p)) < p).astype(np.int64)
+    for dtype in (np.float32, np.float64):
+        outputs = p.astype(dtype)[:, None]
+        scores = metrics.class_scores(outputs)
+        got = metrics.classification_metrics(y, outputs)
+        assert got["accuracy"] == float(np.mean(scores.argmax(axis=1) == y))
+        assert got["auc"] == metrics.roc_auc(y == 1, scores[:, 1])
