@@ -241,6 +241,24 @@ def test_reuse_buffer_hands_out_cached_views_and_forgets_them_when_it_grows():
     assert other.shape == (4, 5) and not np.shares_memory(other, big)
 
 
+def test_a_layers_views_per_batch_size_follow_its_buffers_when_they_grow():
+    layer = Dense(3, "tanh")
+    layer.build((2,), np.random.default_rng(0), np.float32)
+    x = np.random.default_rng(1).standard_normal((10, 2)).astype(np.float32)
+    small = layer.forward(x[:4])
+    assert layer.forward(x[:4]) is small  # the same views, fetched with one lookup
+    big = layer.forward(x).copy()
+    again = layer.forward(x[:4])
+    assert np.shares_memory(again, layer.forward(x)) and not np.shares_memory(again, small)
+    np.testing.assert_array_equal(layer.forward(x[:4]), big[:4])
+    layer.forward(x)
+    layer.backward(np.ones((10, 3), np.float32))
+    grads = layer.grads["weight"].copy()
+    layer.forward(x[:4])
+    layer.backward(np.ones((4, 3), np.float32))
+    assert not np.array_equal(layer.grads["weight"], grads)  # the batch of 4, not a stale one
+
+
 def _trainer(config_text, dtype="float32"):
     raw = {"seed": 2, "data": {"dataset": "circles", "params": {"n_samples": 200}},
            "model": {"hidden": [5], "activation": "tanh"},

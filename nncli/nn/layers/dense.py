@@ -41,17 +41,32 @@ class Dense(Layer):
         """x: (N, *input_shape) -> (N, units)."""
         n = len(x)
         self._x = x if x.ndim == 2 else x.reshape(n, -1)
-        out = self.buffer("out", (n, self.units))
-        z = self.buffer("logits", (n, self.units)) if self.keep_logits else out
+        out, z = self.batch_views("forward", n) or self._forward_views(n)
         np.matmul(self._x, self.params["weight"].T, out=z)
         z += self.params["bias"]
         self.logits = z if self.keep_logits else None
         self._y = self.activation.forward(z, out)
         return self._y
 
+    def _forward_views(self, n):
+        """(out, z) for n rows: z is the kept logits, or ``out`` itself (activation in place)."""
+        out = self.buffer("out", (n, self.units))
+        z = self.buffer("logits", (n, self.units)) if self.keep_logits else out
+        return self.remember_views("forward", n, (out, z))
+
+    def _backward_views(self, n):
+        """(scratch for the activation's derivative, dL/dx (n, in_features), the same shaped
+        as the input) for n rows; no dL/dx for a first layer."""
+        scratch = self.buffer("scratch", (n, self.units))
+        if not self.needs_input_grad:
+            return self.remember_views("backward", n, (scratch, None, None))
+        dx = self.buffer("dx", (n, math.prod(self.input_shape)))
+        return self.remember_views("backward", n, (scratch, dx, dx.reshape((n,) + self.input_shape)))
+
     def backward(self, grad_output):
         """grad_output: dL/dy (N, units), overwritten -> dL/dx (N, *input_shape) or None."""
-        scratch = self.buffer("scratch", grad_output.shape)
+        n = len(grad_output)
+        scratch, _, _ = self.batch_views("backward", n) or self._backward_views(n)
         return self.backward_from_logits(self.activation.backward(self._y, grad_output, scratch))
 
     def backward_from_logits(self, grad_logits):
@@ -60,9 +75,10 @@ class Dense(Layer):
         np.add.reduce(grad_logits, axis=0, out=self.grads["bias"])  # np.sum without its wrapper
         if not self.needs_input_grad:
             return None
-        dx = self.buffer("dx", self._x.shape)
+        n = len(grad_logits)
+        _, dx, dx_shaped = self.batch_views("backward", n) or self._backward_views(n)
         np.matmul(grad_logits, self.params["weight"], out=dx)
-        return dx.reshape((len(dx),) + self.input_shape)
+        return dx_shaped
 
     def describe(self):
         return f"{self.units}, activation={self.activation.name}"
