@@ -41,6 +41,7 @@ class Sequential:
         self.output_layer.keep_logits = True
         self._paired = self.loss.paired_activation == self.output_layer.activation.name
         self._buffers = {}
+        self._deltas = {}  # batch shape -> view of the delta buffer
         self._pack_parameters()
 
     def _pack_parameters(self):
@@ -83,7 +84,13 @@ class Sequential:
             0/1 indicators (classification) or values (regression).
         """
         prediction = self.output_layer._y
-        delta = reuse_buffer(self._buffers, "delta", prediction.shape, self.dtype)
+        delta = self._deltas.get(prediction.shape)  # a batch size seen before: one lookup
+        if delta is None:
+            allocated = self._buffers.get("delta")
+            delta = reuse_buffer(self._buffers, "delta", prediction.shape, self.dtype)
+            if self._buffers["delta"] is not allocated:
+                self._deltas.clear()  # views of the old buffer are not handed out again
+            self._deltas[prediction.shape] = delta
         if self._paired:
             delta = self.loss.paired_delta(prediction, target, delta)
             grad = self.output_layer.backward_from_logits(delta)
