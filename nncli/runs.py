@@ -27,7 +27,10 @@ CHECKPOINT = "checkpoint.npz"
 def create_run_dir(runs_root, name, run_dir=None):
     """Make a new, empty run directory and return its path.
 
-    With ``run_dir`` that exact directory is used (it must not exist or be empty).
+    With ``run_dir`` that exact directory is used (it must not exist or be empty),
+    and claimed by creating an empty ``meta.json`` exclusively (the training
+    then writes the real one over it): two trainings started at once with the
+    same ``run_dir`` may both find it empty, but only one can create that file.
     Otherwise ``<runs_root>/<name>-<YYYYmmdd-HHMMSS>-<4 hex>``; ``os.mkdir`` is
     atomic, so concurrent trainings that draw the same name simply draw again.
     """
@@ -40,6 +43,12 @@ def create_run_dir(runs_root, name, run_dir=None):
                 raise RunError(f"run directory {path} already exists and is not empty") from None
         except OSError as exc:
             raise RunError(f"cannot create run directory {path}: {exc.strerror}") from None
+        try:
+            os.close(os.open(path / META, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            raise RunError(f"run directory {path} was just taken by another training") from None
+        except OSError as exc:
+            raise RunError(f"cannot write in run directory {path}: {exc.strerror}") from None
         return path
     root = Path(runs_root)
     try:

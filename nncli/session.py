@@ -139,8 +139,8 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
         from .data.csv import fingerprint
 
         meta["data_sha256"] = fingerprint(config.data.path)
+    runs.write_json(path / runs.META, meta)  # first: it replaces the empty claim create_run_dir may have made
     runs.write_text(path / runs.CONFIG, resolved_yaml(config, relative_to=path))
-    runs.write_json(path / runs.META, meta)
     runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
     runs.write_npz(path / runs.CHECKPOINT, trainer.state())

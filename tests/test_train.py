@@ -246,6 +246,42 @@ def test_many_runs_started_at_once_never_collide(tmp_path):
     assert len(set(paths)) == 64
 
 
+def test_the_same_run_dir_given_to_trainings_started_at_once_goes_to_one_of_them(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nncli.errors import RunError
+    from nncli.runs import create_run_dir
+
+    target = tmp_path / "shared"
+    target.mkdir()  # empty: every claimant may find it so
+
+    def claim(_):
+        try:
+            return create_run_dir(tmp_path, "x", run_dir=target)
+        except RunError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(claim, range(32)))
+    assert outcomes.count(target) == 1
+    refusals = [o for o in outcomes if o != target]
+    assert all("already exists and is not empty" in o or "was just taken by another training" in o
+               for o in refusals)
+
+
+def test_a_run_dir_found_empty_but_claimed_meanwhile_is_refused(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from nncli.errors import RunError
+    from nncli.runs import create_run_dir
+
+    target = tmp_path / "shared"
+    create_run_dir(tmp_path, "x", run_dir=target)
+    monkeypatch.setattr(Path, "iterdir", lambda self: iter(()))  # the other process looked before the claim
+    with pytest.raises(RunError, match="was just taken by another training"):
+        create_run_dir(tmp_path, "x", run_dir=target)
+
+
 def test_diverging_training_exits_1_and_keeps_finite_weights(cli, write_config, tmp_path):
     path = write_config("""\
         data: {dataset: random, params: {n_samples: 100, n_features: 5, n_targets: 1}}

@@ -107,15 +107,8 @@ def make_moons(n_samples, noise, seed):
     ----------
     n_samples : int
         Rows in all: ``n_samples // 2`` on the upper arc (class 0), the rest on the lower one.
-    noise : float or None
-        Standard deviation of the Gaussian noise, as for ``make_circles``.
-    seed : int
-        ``random_state``.
-
-    Returns
-    -------
-    X : ndarray (n_samples, 2) float64
-    y : ndarray (n_samples,) int64
+    noise, seed
+        As for ``make_circles``, which also says what is returned.
     """
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
