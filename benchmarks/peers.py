@@ -82,7 +82,8 @@ def train_numpy(workload, data, init, epochs=None):
     """The least a NumPy engine can do: one flat sequence of NumPy calls per batch.
 
     The issue's "hand-written batched NumPy" column, written as tight as we can:
-    float32 rows, every buffer allocated once, in-place activations, the output
+    float32 rows, every buffer allocated once (but the softmax's (N, 1) row maxima
+    and sums), in-place activations, the output
     delta ``(p - y) / N``, all parameters packed into one array so that the
     optimizer is a handful of calls (Adam: ten, as nncli's), one row gather per
     batch, and no per-epoch metrics and no checks at all.  Its time per batch is

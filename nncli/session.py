@@ -117,7 +117,6 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
 
     in_memory = dataset is not None
     dataset, model, head = prepare(config, dataset)
-    path = runs.create_run_dir(runs_root, config.name or "run", run_dir)
     meta = {
         "status": "running",
         "nncli_version": __version__,
@@ -139,7 +138,7 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
         from .data.csv import fingerprint
 
         meta["data_sha256"] = fingerprint(config.data.path)
-    runs.write_json(path / runs.META, meta)  # first: it replaces the empty claim create_run_dir may have made
+    path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta)
     runs.write_text(path / runs.CONFIG, resolved_yaml(config, relative_to=path))
     runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)

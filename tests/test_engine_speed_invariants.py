@@ -252,11 +252,29 @@ def test_a_layers_views_per_batch_size_follow_its_buffers_when_they_grow():
     assert np.shares_memory(again, layer.forward(x)) and not np.shares_memory(again, small)
     np.testing.assert_array_equal(layer.forward(x[:4]), big[:4])
     layer.forward(x)
-    layer.backward(np.ones((10, 3), np.float32))
-    grads = layer.grads["weight"].copy()
+    big_dx = layer.backward(np.ones((10, 3), np.float32))
     layer.forward(x[:4])
-    layer.backward(np.ones((4, 3), np.float32))
-    assert not np.array_equal(layer.grads["weight"], grads)  # the batch of 4, not a stale one
+    small_dx = layer.backward(np.ones((4, 3), np.float32))
+    assert small_dx.shape == (4, 2) and np.shares_memory(small_dx, big_dx)
+
+
+def test_a_layers_views_follow_its_flags_and_a_rebuild():
+    x = np.random.default_rng(1).standard_normal((6, 2))
+    layer = Dense(3, "tanh")
+    layer.build((2,), np.random.default_rng(0), np.float32)
+    layer.needs_input_grad = False
+    layer.forward(x.astype(np.float32))
+    assert layer.backward(np.ones((6, 3), np.float32)) is None
+    layer.needs_input_grad = True  # as a Residual block sets it before its backward
+    layer.forward(x.astype(np.float32))
+    assert layer.backward(np.ones((6, 3), np.float32)).shape == (6, 2)
+    out = layer.forward(x.astype(np.float32))
+    assert layer.logits is None
+    layer.keep_logits = True
+    out = layer.forward(x.astype(np.float32))
+    assert layer.logits is not None and not np.shares_memory(layer.logits, out)
+    layer.build((2,), np.random.default_rng(0), np.float64)  # rebuilt in another dtype
+    assert layer.forward(x).dtype == np.float64
 
 
 def _trainer(config_text, dtype="float32"):

@@ -27,3 +27,10 @@ def test_scalars_are_made_once_and_cannot_be_changed():
     assert scalar(0.25, np.dtype(np.float64)) is not first
     with pytest.raises(ValueError):
         first[...] = 1.0
+
+
+def test_negative_zero_and_nan_are_scalars_of_their_own():
+    float32 = np.dtype(np.float32)
+    assert np.signbit(scalar(-0.0, float32)) and not np.signbit(scalar(0.0, float32))
+    assert scalar(float("nan"), float32) is scalar(float("nan"), float32)
+    assert np.isnan(scalar(float("nan"), float32))

@@ -1,6 +1,7 @@
 """End-to-end training: the run directory, honest metrics, determinism, stopping rules."""
 
 import csv
+import errno
 import json
 
 import numpy as np
@@ -255,9 +256,9 @@ def test_the_same_run_dir_given_to_trainings_started_at_once_goes_to_one_of_them
     target = tmp_path / "shared"
     target.mkdir()  # empty: every claimant may find it so
 
-    def claim(_):
+    def claim(i):
         try:
-            return create_run_dir(tmp_path, "x", run_dir=target)
+            return create_run_dir(tmp_path, "x", run_dir=target, meta={"claimant": i})
         except RunError as exc:
             return str(exc)
 
@@ -267,6 +268,9 @@ def test_the_same_run_dir_given_to_trainings_started_at_once_goes_to_one_of_them
     refusals = [o for o in outcomes if o != target]
     assert all("already exists and is not empty" in o or "was just taken by another training" in o
                for o in refusals)
+    winner = json.loads((target / "meta.json").read_text())["claimant"]
+    assert outcomes[winner] == target
+    assert sorted(p.name for p in target.iterdir()) == ["meta.json"]  # no temporaries left
 
 
 def test_a_run_dir_found_empty_but_claimed_meanwhile_is_refused(tmp_path, monkeypatch):
@@ -276,10 +280,46 @@ def test_a_run_dir_found_empty_but_claimed_meanwhile_is_refused(tmp_path, monkey
     from nncli.runs import create_run_dir
 
     target = tmp_path / "shared"
-    create_run_dir(tmp_path, "x", run_dir=target)
+    create_run_dir(tmp_path, "x", run_dir=target, meta={"first": True})
     monkeypatch.setattr(Path, "iterdir", lambda self: iter(()))  # the other process looked before the claim
     with pytest.raises(RunError, match="was just taken by another training"):
-        create_run_dir(tmp_path, "x", run_dir=target)
+        create_run_dir(tmp_path, "x", run_dir=target, meta={"first": False})
+    monkeypatch.undo()
+    assert json.loads((target / "meta.json").read_text()) == {"first": True}
+
+
+@pytest.mark.parametrize("link_error", [errno.ENOSPC, errno.EPERM])
+def test_a_failed_claim_leaves_the_run_dir_reusable_and_no_link_still_claims(tmp_path, monkeypatch, link_error):
+    import os
+
+    from nncli.errors import RunError
+    from nncli.runs import create_run_dir
+
+    def no_link(source, destination):
+        raise OSError(link_error, os.strerror(link_error))
+
+    target = tmp_path / "run"
+    monkeypatch.setattr(os, "link", no_link)
+    if link_error == errno.EPERM:  # a file system without hard links: claimed by exclusive creation
+        create_run_dir(tmp_path, "x", run_dir=target, meta={"ok": 1})
+        assert json.loads((target / "meta.json").read_text()) == {"ok": 1}
+        with pytest.raises(RunError, match="not empty"):
+            create_run_dir(tmp_path, "x", run_dir=target, meta={"ok": 2})
+        return
+    with pytest.raises(RunError, match="cannot write"):
+        create_run_dir(tmp_path, "x", run_dir=target, meta={"ok": 1})
+    assert list(target.iterdir()) == []  # nothing half-written: the same --run-dir works again
+    monkeypatch.undo()
+    assert create_run_dir(tmp_path, "x", run_dir=target, meta={"ok": 1}) == target
+
+
+def test_training_into_an_existing_empty_run_dir(cli, tmp_path):
+    target = tmp_path / "empty"
+    target.mkdir()
+    result = cli("train", CONFIGS / "xor.yaml", "--run-dir", target, "--quiet", "--set", "training.epochs=2",
+                 "--set", "output.plots=false")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((target / "meta.json").read_text())["status"] == "completed"
 
 
 def test_diverging_training_exits_1_and_keeps_finite_weights(cli, write_config, tmp_path):

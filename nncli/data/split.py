@@ -75,7 +75,7 @@ def split_sizes(n_rows, size, part="test"):
     else:
         _fail(f"{part}_size must be a fraction in (0, 1) or a whole number of rows, not {size!r}")
     if n_off >= n_rows:
-        _fail(f"{part}_size={size} of {n_rows} rows leaves no rows to train on "
+        _fail(f"{part}_size={size} of {_rows(n_rows)} leaves no rows to train on "
               f"({n_off} go to {part}, rounded up); lower {part}_size or add rows")
     return n_rows - n_off, n_off
 
@@ -104,7 +104,7 @@ def _stratified(labels, n_kept, n_off, rng, part, class_names):
               f"to split into train and {part}, {which} only 1")
     for n, what, knob in ((n_kept, "train", "lower"), (n_off, part, "raise")):
         if n < len(classes):
-            _fail(f"a {what} part of {n} rows cannot hold one row of each of the {len(classes)} "
+            _fail(f"a {what} part of {_rows(n)} cannot hold one row of each of the {len(classes)} "
                   f"classes; {knob} {part}_size or add rows")
 
     # each class's row positions, in order; then the class sizes of each part
@@ -144,6 +144,10 @@ def _apportion(counts, n_draws, rng):
         whole[chosen] += 1
         missing -= len(chosen)
     return whole.astype(np.int64)
+
+
+def _rows(n):
+    return "1 row" if n == 1 else f"{n} rows"
 
 
 def _fail(message):

@@ -88,7 +88,7 @@ class Sequential:
         if delta is None:
             allocated = self._buffers.get("delta")
             delta = reuse_buffer(self._buffers, "delta", prediction.shape, self.dtype)
-            if self._buffers["delta"] is not allocated:
+            if self._buffers["delta"] is not allocated or len(self._deltas) >= 16:
                 self._deltas.clear()  # views of the old buffer are not handed out again
             self._deltas[prediction.shape] = delta
         if self._paired:

@@ -1,5 +1,7 @@
 """Numbers as NumPy operands: small arrays take them faster as 0-d arrays."""
 
+import math
+
 import numpy as np
 
 _SCALARS = {}
@@ -13,7 +15,10 @@ def scalar(value, dtype):
     other operand's dtype is taken as it is.  The result is the same either way:
     NumPy casts the number to that dtype.
     """
-    key = (value, dtype)
+    if value == value and (value or math.copysign(1.0, value) > 0):
+        key = (value, dtype)
+    else:  # -0.0 equals 0.0 as a key, and NaN equals nothing: both are keyed by their text
+        key = (repr(value), dtype)
     array = _SCALARS.get(key)
     if array is None:
         if len(_SCALARS) >= 1024:  # e.g. a learning rate that changes every epoch

@@ -61,16 +61,29 @@ class Layer(ABC):
         self.input_shape = None
         self.output_shape = None
         self.dtype = np.float32
-        # The first layer never needs dL/dx; skipping it saves a matmul per batch.
-        self.needs_input_grad = True
         self._buffers = {}
         # (kind, rows) -> a tuple of buffer views for a batch of that many rows
         self._batch_views = {}
+        # The first layer never needs dL/dx; skipping it saves a matmul per batch.
+        self._needs_input_grad = True
+
+    @property
+    def needs_input_grad(self):
+        """Whether ``backward`` returns dL/dx (a first layer needs not)."""
+        return self._needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value):
+        if value != self._needs_input_grad:
+            self._batch_views.clear()  # they may hold (or lack) a dL/dx buffer
+        self._needs_input_grad = bool(value)
 
     def build(self, input_shape, rng, dtype):
         """Create parameters for inputs of ``input_shape``; return the output shape."""
         self.input_shape = tuple(input_shape)
         self.dtype = np.dtype(dtype)
+        self._buffers.clear()  # a rebuilt layer starts with buffers of its new shapes and dtype
+        self._batch_views.clear()
         self.output_shape = tuple(self._build(self.input_shape, rng))
         for name, value in self.params.items():
             self.params[name] = np.ascontiguousarray(value, dtype=self.dtype)

@@ -24,8 +24,19 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = ACTIVATIONS[activation]
         self.init = init
-        self.keep_logits = False
+        self._keep_logits = False
         self.logits = None
+
+    @property
+    def keep_logits(self):
+        """Whether ``forward`` keeps the pre-activation in ``self.logits`` (an output layer does)."""
+        return self._keep_logits
+
+    @keep_logits.setter
+    def keep_logits(self, value):
+        if value != self._keep_logits:
+            self._batch_views.clear()  # the forward views put the logits apart, or not
+        self._keep_logits = bool(value)
 
     def _build(self, input_shape, rng):
         fan_in = math.prod(input_shape)
@@ -44,7 +55,7 @@ class Dense(Layer):
         out, z = self.batch_views("forward", n) or self._forward_views(n)
         np.matmul(self._x, self.params["weight"].T, out=z)
         z += self.params["bias"]
-        self.logits = z if self.keep_logits else None
+        self.logits = z if self._keep_logits else None
         self._y = self.activation.forward(z, out)
         return self._y
 
@@ -55,8 +66,8 @@ class Dense(Layer):
         return self.remember_views("forward", n, (out, z))
 
     def _backward_views(self, n):
-        """(scratch for the activation's derivative, dL/dx (n, in_features), the same shaped
-        as the input) for n rows; no dL/dx for a first layer."""
+        """Views for n rows: (scratch for the activation's derivative, dL/dx as (n, in_features),
+        dL/dx shaped as the input); the last two are None when no dL/dx is needed."""
         scratch = self.buffer("scratch", (n, self.units))
         if not self.needs_input_grad:
             return self.remember_views("backward", n, (scratch, None, None))
@@ -73,7 +84,7 @@ class Dense(Layer):
         """dL/dz (N, units) -> fills grads, returns dL/dx (N, *input_shape) or None."""
         np.matmul(grad_logits.T, self._x, out=self.grads["weight"])
         np.add.reduce(grad_logits, axis=0, out=self.grads["bias"])  # np.sum without its wrapper
-        if not self.needs_input_grad:
+        if not self._needs_input_grad:
             return None
         n = len(grad_logits)
         _, dx, dx_shaped = self.batch_views("backward", n) or self._backward_views(n)
