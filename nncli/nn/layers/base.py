@@ -34,6 +34,22 @@ def reuse_buffer(store, name, shape, dtype):
     return view
 
 
+def views_flag(name, doc):
+    """A boolean layer attribute that decides which buffers a batch needs: changing it
+    forgets the cached batch views.  The value lives in ``_<name>`` (read that in hot code)."""
+    private = f"_{name}"
+
+    def get(layer):
+        return getattr(layer, private)
+
+    def set(layer, value):
+        if bool(value) != getattr(layer, private):
+            layer._batch_views.clear()
+        setattr(layer, private, bool(value))
+
+    return property(get, set, doc=doc)
+
+
 class Layer(ABC):
     """One step of a network.
 
@@ -48,6 +64,8 @@ class Layer(ABC):
 
     #: parameter names that weight decay applies to
     decayed = ("weight",)
+
+    needs_input_grad = views_flag("needs_input_grad", "Whether ``backward`` returns dL/dx (a first layer needs not).")
 
     #: True when the layer reads ``params[name]`` and writes ``grads[name]`` only
     #: through those dicts at each call (keeping no other reference to the arrays),
@@ -66,17 +84,6 @@ class Layer(ABC):
         self._batch_views = {}
         # The first layer never needs dL/dx; skipping it saves a matmul per batch.
         self._needs_input_grad = True
-
-    @property
-    def needs_input_grad(self):
-        """Whether ``backward`` returns dL/dx (a first layer needs not)."""
-        return self._needs_input_grad
-
-    @needs_input_grad.setter
-    def needs_input_grad(self, value):
-        if value != self._needs_input_grad:
-            self._batch_views.clear()  # they may hold (or lack) a dL/dx buffer
-        self._needs_input_grad = bool(value)
 
     def build(self, input_shape, rng, dtype):
         """Create parameters for inputs of ``input_shape``; return the output shape."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..init import INITIALIZERS
-from .base import Layer
+from .base import Layer, views_flag
 
 
 class Dense(Layer):
@@ -27,16 +27,7 @@ class Dense(Layer):
         self._keep_logits = False
         self.logits = None
 
-    @property
-    def keep_logits(self):
-        """Whether ``forward`` keeps the pre-activation in ``self.logits`` (an output layer does)."""
-        return self._keep_logits
-
-    @keep_logits.setter
-    def keep_logits(self, value):
-        if value != self._keep_logits:
-            self._batch_views.clear()  # the forward views put the logits apart, or not
-        self._keep_logits = bool(value)
+    keep_logits = views_flag("keep_logits", "Whether ``forward`` keeps the pre-activation in ``self.logits``.")
 
     def _build(self, input_shape, rng):
         fan_in = math.prod(input_shape)
