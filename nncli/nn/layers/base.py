@@ -42,12 +42,12 @@ def views_flag(name, doc):
     def get(layer):
         return getattr(layer, private)
 
-    def set(layer, value):
+    def assign(layer, value):
         if bool(value) != getattr(layer, private):
             layer._batch_views.clear()
         setattr(layer, private, bool(value))
 
-    return property(get, set, doc=doc)
+    return property(get, assign, doc=doc)
 
 
 class Layer(ABC):
