@@ -174,6 +174,29 @@ def test_loss_and_metrics_follow_metrics_csv(circles_run):
     assert results["metrics"] == {"panels": ["auc", "accuracy"], "target_auc": 0.999}
 
 
+def test_regression_r2_far_below_zero_is_drawn_on_a_symlog_axis(tmp_path):
+    import csv as csv_module
+
+    run = _train(tmp_path, """\
+        name: random-tiny
+        data: {dataset: random, params: {n_samples: 80, n_features: 3, n_targets: 1}, val_size: 0.25}
+        model: {hidden: [4]}
+        training: {epochs: 3}
+        """, "--set", "output.plots=false")
+    assert draw_all(run, only=["metrics"]).results["metrics"]["r2_axis"] in ("linear", "symlog")
+    with open(run / runs.METRICS, newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
+    for i, row in enumerate(rows):  # as a badly started regression: R^2 from -400 up
+        row["train_r2"] = row["val_r2"] = str(-400.0 / (i + 1) ** 3)
+    with open(run / runs.METRICS, "w", newline="") as handle:
+        writer = csv_module.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = draw_all(run, only=["metrics"]).results["metrics"]
+    assert result == {"panels": ["r2"], "target_auc": None, "r2_axis": "symlog"}
+    _png(run / "plots" / "metrics.png")
+
+
 def test_block_diagram_for_networks_that_are_not_all_dense(tmp_path):
     from nncli.nn.layers import Dense, Layer
     from nncli.nn.model import Sequential

@@ -103,6 +103,7 @@ def draw_metrics(view, path):
         panels = [("r2", "R²")]
     fig, axes = figure(5.2 * len(panels) + 0.6, 4.4, ncols=len(panels), squeeze=False)
     target = view.config.training.target_auc
+    drawn = {"panels": [metric for metric, _ in panels], "target_auc": target}
     lows = []
     for ax, (metric, title) in zip(axes[0], panels):
         for split, label, color in (("train", "train", TRAIN), ("val", "validation", VAL)):
@@ -115,12 +116,17 @@ def draw_metrics(view, path):
             ax.axhline(target, color=REFERENCE, linestyle="--", linewidth=1.2, label=f"target AUC {target:g}")
         _mark_stop(ax, view)
         low = 0.0
-        if metric == "r2":  # R^2 has no lower bound: show down to -1 at most
-            low = max(-1.0, min(0.0, float(np.nanmin(lows)) if lows else 0.0))
+        if metric == "r2":  # R^2 has no lower bound
+            low = min(0.0, float(np.nanmin(lows)) if lows else 0.0)
+            drawn["r2_axis"] = "linear"
+            if low < -1.0:  # far below 0 (a bad start, or nothing to learn): logarithmic beyond -1
+                ax.set_yscale("symlog", linthresh=1.0)
+                low *= 1.5
+                drawn["r2_axis"] = "symlog"
         ax.set_ylim(low, 1.0)
         _epoch_axis(ax, epochs)
         ax.set_ylabel(title)
         set_title(ax, f"{title} per epoch")
         ax.legend(loc="lower right")
     save(fig, path)
-    return {"panels": [metric for metric, _ in panels], "target_auc": target}
+    return drawn
