@@ -59,18 +59,22 @@ def boundary(command):
     return wrapper
 
 
-@app.callback()
-def main_options(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-):
-    """Train small NumPy neural networks from YAML config files."""
-    _state["debug"] = debug
-    if version:
+def _print_version(value: bool):
+    if value:
         from . import __version__
 
         print(f"nncli {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+):
+    """Train small NumPy neural networks from YAML config files."""
+    _state["debug"] = debug
 
 
 @app.command()

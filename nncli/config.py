@@ -280,21 +280,25 @@ def _clean_loc(loc, raw, root):
 
 
 def _fields_at(root, path, raw):
-    """Valid key names of the schema section at ``path`` (for "did you mean")."""
-    model = root
-    node = raw
+    """Valid key names of the schema section at ``path`` (for "did you mean").
+
+    A list of tagged-union items (``model.layers``) has a different schema per
+    item: each model is looked up with the raw value it describes, so that the
+    keys offered are those of that item's ``type``.
+    """
+    annotation, node = root, raw
     for part in path:
         if isinstance(part, int):
             node = _get(node, part) if isinstance(node, list) else None
             continue
-        field = model.model_fields.get(part)
+        model = _model_in(annotation, node)
+        field = model.model_fields.get(part) if model is not None else None
         if field is None:
             return []
         node = _get(node, part) if isinstance(node, dict) else None
-        model = _model_in(field.annotation, node)
-        if model is None:
-            return []
-    return list(model.model_fields)
+        annotation = field.annotation
+    model = _model_in(annotation, node)
+    return list(model.model_fields) if model is not None else []
 
 
 def _model_in(annotation, node):

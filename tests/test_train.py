@@ -225,6 +225,13 @@ def test_python_dash_m_and_help(nncli_process):
     assert result.returncode == 0 and "train" in result.stdout
 
 
+def test_version_prints_the_version_alone(cli):
+    from nncli import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"nncli {__version__}"
+
+
 def test_help_imports_no_heavy_library(nncli_process):
     import subprocess
     import sys
