@@ -139,11 +139,12 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
 
         meta["data_sha256"] = fingerprint(config.data.path)
     path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta)
-    runs.write_text(path / runs.CONFIG, resolved_yaml(config, relative_to=path))
+    config_text = resolved_yaml(config, relative_to=path)
+    runs.write_text(path / runs.CONFIG, config_text)
     runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
-    runs.write_npz(path / runs.CHECKPOINT, trainer.state())
-    return _run_training(path, config, dataset, head, trainer, meta, reporter)
+    runs.write_npz(path / runs.CHECKPOINT, _checkpoint(trainer, config_text))
+    return _run_training(path, config, config_text, dataset, head, trainer, meta, reporter)
 
 
 def resume_run(run_dir, config_path=None, overrides=(), reporter=None):
@@ -172,9 +173,10 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None):
     config = load_config(path / runs.CONFIG)
     if config_path is not None or overrides:
         _refuse_changed_config(config, load_config(config_path or path / runs.CONFIG, overrides), path)
+    checkpoint = runs.read_npz(path / runs.CHECKPOINT)
+    config_text = _refuse_edited_config_file(path, checkpoint)
     dataset, model, head = prepare(config)
     trainer = Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], reporter)
-    checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     try:
         trainer.load_state(checkpoint)
     except (KeyError, ValueError, TypeError) as exc:
@@ -182,7 +184,34 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None):
     meta.update(status="running", pid=os.getpid(), ended_at=None)
     meta.setdefault("resumed", []).append({"at": _now(), "epoch": trainer.epoch, "command": _command_line()})
     runs.write_json(path / runs.META, meta)
-    return _run_training(path, config, dataset, head, trainer, meta, reporter)
+    return _run_training(path, config, config_text, dataset, head, trainer, meta, reporter)
+
+
+def _checkpoint(trainer, config_text):
+    """The trainer's state and the text of the config.yaml the run started with."""
+    import numpy as np
+
+    return {**trainer.state(), "config_yaml": np.array(config_text)}
+
+
+def _refuse_edited_config_file(path, checkpoint):
+    """The config text the run started with; ConfigError if its config.yaml was edited since.
+
+    Checkpoints written before nncli kept that text carry none: their run's
+    config.yaml is then taken as it is.
+    """
+    import yaml
+
+    current = (path / runs.CONFIG).read_text(encoding="utf-8")
+    if "config_yaml" not in checkpoint:
+        return current
+    started = str(checkpoint["config_yaml"])
+    if started != current:
+        changed = sorted(_differences(yaml.safe_load(started) or {}, yaml.safe_load(current) or {}))
+        if changed:
+            raise ConfigError(f"cannot resume {path}: its config.yaml was changed after training started "
+                              f"({', '.join(changed)}); put it back, or train a new run")
+    return started
 
 
 def _refuse_changed_config(saved, given, path):
@@ -219,7 +248,7 @@ def _command_line():
     return shlex.join(["nncli"] + sys.argv[1:])
 
 
-def _run_training(path, config, dataset, head, trainer, meta, reporter):
+def _run_training(path, config, config_text, dataset, head, trainer, meta, reporter):
     """Train to the end, checkpointing; close the run directory whatever happens."""
     import numpy as np
 
@@ -234,7 +263,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
 
     def checkpoint(trainer):
         if trainer.epoch % every == 0:
-            _write_progress(path, trainer)
+            _write_progress(path, trainer, config_text)
 
     try:
         with _stop_on_signals(trainer), np.errstate(over="ignore", invalid="ignore", divide="ignore",
@@ -242,7 +271,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
             reporter.start(path, model, dataset, config.training.epochs)
             trainer.fit(on_epoch=checkpoint)
     except Diverged as exc:
-        _write_progress(path, trainer)
+        _write_progress(path, trainer, config_text)
         _close(path, meta, "diverged", trainer)
         raise TrainingFailed(
             f"training diverged at epoch {exc.epoch} (the loss became NaN or infinite); "
@@ -250,7 +279,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
         ) from None
     except Interrupted:
         # the batch in flight was finished, so this state resumes exactly
-        _write_progress(path, trainer)
+        _write_progress(path, trainer, config_text)
         _close(path, meta, "interrupted", trainer)
         raise RunInterrupted(f"interrupted at epoch {trainer.epoch + 1}; continue with: "
                              f"nncli train --resume {path}") from None
@@ -287,7 +316,7 @@ def _run_training(path, config, dataset, head, trainer, meta, reporter):
         "n_params": model.n_params,
         **final,
     }
-    _write_progress(path, trainer)
+    _write_progress(path, trainer, config_text)
     runs.write_json(path / runs.SUMMARY, summary)
     _close(path, meta, summary["status"], trainer)
     reporter.finish(summary)
@@ -313,9 +342,9 @@ def draw_plots(run, reporter):
     reporter.plots(run.path / PLOTS_DIR, drawing.paths)
 
 
-def _write_progress(path, trainer):
+def _write_progress(path, trainer, config_text):
     """The checkpoint and the metrics so far, each replaced atomically."""
-    runs.write_npz(path / runs.CHECKPOINT, trainer.state())
+    runs.write_npz(path / runs.CHECKPOINT, _checkpoint(trainer, config_text))
     rows = trainer.rows
     columns = ["epoch", "seconds", "lr"] + [key for key in (rows[0] if rows else {}) if "_" in key]
     runs.write_csv(path / runs.METRICS, rows, columns)

@@ -147,6 +147,11 @@ def test_resuming_with_a_changed_config_is_refused(cli, tmp_path, reference):
     changed.write_text(SLOW.replace("[128, 128]", "[64]"))
     result = cli("train", changed, "--resume", run)
     assert result.exit_code == 2 and "model.hidden" in result.stderr
+    saved = (run / "config.yaml").read_text()
+    (run / "config.yaml").write_text(saved.replace("lr: ", "lr: 0.5  # was ", 1))  # edited by hand
+    result = cli("train", "--resume", run)
+    assert result.exit_code == 2 and "config.yaml was changed" in result.stderr and "training.lr" in result.stderr
+    (run / "config.yaml").write_text("# a comment changes no key\n" + saved)
     assert cli("train", config, "--resume", run, "--quiet").exit_code == 0
 
 
