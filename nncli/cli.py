@@ -272,6 +272,21 @@ def _cap_address_space():
 
 
 def main():
-    """Entry point of the ``nncli`` console script and ``python -m nncli``."""
+    """Entry point of the ``nncli`` console script and ``python -m nncli``.
+
+    Command-line mistakes (an unknown option, a missing argument) get the same one
+    line on stderr and exit code 2 as every other error, instead of a boxed panel.
+    """
     _cap_address_space()
-    app(prog_name="nncli")
+    usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
+    try:
+        code = app(prog_name="nncli", standalone_mode=False)
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `nncli`: the help, as before
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        command = exc.ctx.command_path if exc.ctx is not None else "nncli"
+        _fail(f"{exc.format_message().rstrip('.')} (see '{command} --help')", 2)
+    except typer.Abort:
+        _fail("aborted", 130)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -225,6 +225,18 @@ def test_python_dash_m_and_help(nncli_process):
     assert result.returncode == 0 and "train" in result.stdout
 
 
+@pytest.mark.parametrize("args, expected", [
+    (["train", "x.yaml", "--epochs", "5"], "No such option: --epochs (see 'nncli train --help')"),
+    (["bogus"], "No such command 'bogus'"),
+    (["predict", "runs/x"], "Missing argument 'INPUT.csv' (see 'nncli predict --help')"),
+])
+def test_command_line_mistakes_are_one_line_and_exit_2(nncli_process, args, expected):
+    result = nncli_process(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nncli: error: ") and expected in lines[0], result.stderr
+
+
 def test_version_prints_the_version_alone(cli):
     from nncli import __version__
 
