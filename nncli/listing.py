@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import sys
 from pathlib import Path
 
 import yaml
@@ -212,6 +213,9 @@ def _filter(rows, text):
         wanted = yaml.safe_load(value_text) if value_text.strip() else None
     except yaml.YAMLError:
         wanted = value_text
+    if key == "name":  # the run's name as the config gives it, or its directory's name
+        return [row for row in rows if _matches(row["config"].get("name", _ABSENT), wanted, value_text)
+                or _matches(row["name"], wanted, value_text)]
     return [row for row in rows if _matches(_value(row, key), wanted, value_text)]
 
 
@@ -282,16 +286,49 @@ def csv_text(rows, params, metrics):
 
 
 def render(rows, params, metrics, console):
-    """The runs as a rich table (the problem column only when some run has one)."""
+    """The runs as a rich table (the problem column only when some run has one).
+
+    Names, statuses and test metrics are always shown whole; when the varying
+    config keys do not all fit the terminal, the last of them are left out and a
+    line on stderr says which (``--csv`` and ``--json`` always have them all).
+    Returns the config keys left out.
+    """
     from rich.table import Table
 
-    header, cells = table_cells(rows, params, metrics)
     show_problem = any(row["problem"] for row in rows)
+    shown = _params_that_fit(rows, params, metrics, show_problem, console.width)
+    header, cells = table_cells(rows, shown, metrics)
     table = Table()
     for column in header[:-1] + (["problem"] if show_problem else []):
         numeric = column in metrics or column == "epochs_run"
-        table.add_column(column.replace("started_at", "started"), justify="right" if numeric else "left")
+        table.add_column(column.replace("started_at", "started"), justify="right" if numeric else "left",
+                         no_wrap=column not in shown and column != "problem")
     for line in cells:
         line[2] = line[2].replace("T", " ")[:19]  # started_at: date and time are enough
         table.add_row(*(line if show_problem else line[:-1]))
     console.print(table)
+    left_out = params[len(shown):]
+    if left_out:
+        print(f"{len(left_out)} more config keys vary and do not fit: {', '.join(left_out)} "
+              "(widen the terminal, or use --csv or --json)", file=sys.stderr)
+    return left_out
+
+
+def _params_that_fit(rows, params, metrics, show_problem, width):
+    """The leading varying config keys whose columns fit in ``width`` beside the others."""
+    header, cells = table_cells(rows, params, metrics)
+
+    def column_width(i):  # the widest cell, its header, and rich's padding and rule
+        return max([len(header[i].replace("started_at", "started"))] + [len(line[i]) for line in cells]) + 3
+
+    base = len(BASE_COLUMNS)
+    fixed = 1 + sum(column_width(i) for i in range(base))
+    fixed += sum(column_width(base + len(params) + j) for j in range(len(metrics)))
+    fixed += column_width(len(header) - 1) if show_problem else 0
+    shown = []
+    for i, key in enumerate(params):
+        fixed += column_width(base + i)
+        if fixed > width:
+            break
+        shown.append(key)
+    return shown

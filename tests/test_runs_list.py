@@ -96,6 +96,32 @@ def test_filter(cli, sweep):
     assert result.exit_code == 2 and "did you mean 'test_accuracy'" in result.stderr
 
 
+def test_filter_by_name_takes_the_configs_name(cli, sweep):
+    wide = runs_json(cli, sweep, "--filter", "name=wide")
+    assert len(wide) == 1 and wide[0]["name"].startswith("wide-")
+    assert runs_json(cli, sweep, "--filter", f"name={wide[0]['name']}") == wide  # the directory's name too
+
+
+def test_a_table_too_wide_for_the_terminal_leaves_out_config_keys_not_names(sweep, capsys):
+    from rich.console import Console
+
+    from nncli.listing import list_runs, render
+
+    rows, params, metrics = list_runs(sweep)
+    params = params + [f"extra.key{i}" for i in range(12)]  # as many varying keys as a mixed root has
+    for row in rows:
+        row["params"].update({f"extra.key{i}": f"value-{i}" for i in range(12)})
+    out = io.StringIO()
+    left_out = render(rows, params, metrics, Console(file=out, width=120))
+    table = out.getvalue()
+    assert left_out and left_out == params[len(params) - len(left_out):]
+    assert all(row["name"] in table for row in rows)  # whole names, not "wide-2026..."
+    assert "test_accuracy" in table and max(len(line) for line in table.splitlines()) <= 120
+    assert f"{len(left_out)} more config keys vary" in capsys.readouterr().err
+    wide = io.StringIO()
+    assert render(rows, params, metrics, Console(file=wide, width=1000)) == []
+
+
 def test_csv_output(cli, sweep):
     result = cli("runs", sweep, "--csv", "--sort", "test_loss")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
