@@ -149,17 +149,46 @@ def _get(node, part):
 def validate(raw, source="<config>", lines=None, set_keys=()):
     """Validate a raw config dict (and its dataset params); raise one-line ConfigError."""
     lines = lines or {}
+    _refuse_bools_for_numbers(raw, Config, (), source, lines, set_keys)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(_first(exc), raw, source, lines, set_keys, ())) from None
     spec = DATASETS[config.data.dataset]
+    _refuse_bools_for_numbers(config.data.params, spec.params, ("data", "params"), source, lines, set_keys)
     try:
         config.data.params = spec.params.model_validate(config.data.params).model_dump()
     except ValidationError as exc:
         prefix = ("data", "params")
         raise ConfigError(_describe(_first(exc), raw, source, lines, set_keys, prefix, spec.params)) from None
     return config
+
+
+def _refuse_bools_for_numbers(node, model, loc, source, lines, set_keys):
+    """ConfigError where a boolean stands for a key that does not take one.
+
+    YAML reads ``yes``, ``no``, ``on`` and ``true`` as booleans, and pydantic would
+    take one as the number 1 or 0: ``epochs: yes`` would train one epoch.
+    """
+    if not isinstance(node, dict) or model is None:
+        return
+    for key, value in node.items():
+        field = model.model_fields.get(key)
+        if field is None or _takes_bools(field.annotation):
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = loc + (key,) + (() if index is None else (index,))
+            if isinstance(item, bool):
+                raise ConfigError(f"{_where(where, source, lines, set_keys)}: {_dotted(where)} cannot be "
+                                  f"{str(item).lower()} (YAML reads yes/no/on/off as true/false)")
+            if isinstance(item, dict):
+                _refuse_bools_for_numbers(item, _model_in(field.annotation, item), where, source, lines, set_keys)
+
+
+def _takes_bools(annotation):
+    """Whether a field of this annotation may hold true/false (bool, or a union with it)."""
+    return annotation is bool or any(_takes_bools(arg) for arg in typing.get_args(annotation))
 
 
 def _first(exc):
