@@ -82,7 +82,10 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     config = load_config(config_path, overrides)
     if name is not None:
         config.name = name
-    return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
+    try:
+        return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
+    except ConfigError as exc:  # valid keys that do not fit together or the data: name the file
+        raise ConfigError(f"{config_path}: {exc}") from None
 
 
 def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):

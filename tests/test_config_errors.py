@@ -76,6 +76,9 @@ def test_yaml_syntax_error_gives_line_and_column(cli, write_config, tmp_path):
         ("data: {dataset: circles}\ndata: {dataset: moons}\n", "duplicate key 'data'"),
         ("seed: 3\n", "data is required"),
         ("data: {dataset: random}\ntraining: {loss: bce}\n", "needs a classification dataset"),
+        ("data: {dataset: circles}\nmodel:\n  layers:\n    - {type: dense, units: 4}\n"
+         "    - {type: conv2d, filters: 4}\n",
+         "config.yaml: model does not fit the data's input shape (2,): layer 1 (Conv2D): conv2d needs inputs"),
         ("data: {dataset: circles}\ntraining: {loss: bce}\nmodel: {output: softmax}\n", "needs model.output sigmoid"),
     ],
 )

@@ -34,8 +34,12 @@ class Sequential:
         self.input_shape = tuple(input_shape)
         self.dtype = np.dtype(dtype)
         shape = self.input_shape
-        for layer in self.layers:
-            shape = layer.build(shape, rng, self.dtype)
+        for index, layer in enumerate(self.layers):
+            try:
+                shape = layer.build(shape, rng, self.dtype)
+            except ValueError as exc:
+                which = "the output layer" if index == len(self.layers) - 1 else f"layer {index}"
+                raise ValueError(f"{which} ({type(layer).__name__}): {exc}") from None
         self.output_shape = shape
         self.layers[0].needs_input_grad = False
         self.output_layer.keep_logits = True
