@@ -41,7 +41,9 @@ def create_run_dir(runs_root, name, run_dir=None, meta=None):
         try:
             path.mkdir(parents=True)
         except FileExistsError:
-            if not path.is_dir() or any(path.iterdir()):
+            if not path.is_dir():
+                raise RunError(f"run directory {path} exists and is not a directory") from None
+            if any(path.iterdir()):
                 raise RunError(f"run directory {path} already exists and is not empty") from None
         except OSError as exc:
             raise RunError(f"cannot create run directory {path}: {exc.strerror}") from None

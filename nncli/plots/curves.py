@@ -123,6 +123,8 @@ def draw_metrics(view, path):
                 ax.set_yscale("symlog", linthresh=1.0)
                 low *= 1.5
                 drawn["r2_axis"] = "symlog"
+            elif low < 0.0:  # a margin, so that the lowest point is not drawn on the axis
+                low -= 0.05 * (1.0 - low)
         ax.set_ylim(low, 1.0)
         _epoch_axis(ax, epochs)
         ax.set_ylabel(title)
