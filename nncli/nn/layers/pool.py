@@ -46,6 +46,16 @@ class _Pool2D(Layer):
             for j in range(kw):
                 yield i * kw + j, window(i, j, self.stride, self._out_hw)
 
+    def _fold_windows(self, x, combine):
+        """Every window offset of ``x`` folded with the ufunc ``combine`` into a reused buffer (N, C, H', W')."""
+        out = self.buffer("out", (len(x),) + self.output_shape)
+        for k, index in self._windows():
+            if k == 0:
+                np.copyto(out, x[index])
+            else:
+                combine(out, x[index], out=out)
+        return out
+
     def describe(self):
         size = self.size[0] if self.size[0] == self.size[1] else self.size
         stride = self.stride[0] if self.stride[0] == self.stride[1] else self.stride
@@ -63,12 +73,7 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x, train=False):
         """x: (N, C, H, W) -> (N, C, H', W'); a view of a reused buffer."""
-        out = self.buffer("out", (len(x),) + self.output_shape)
-        for k, index in self._windows():
-            if k == 0:
-                np.copyto(out, x[index])
-            else:
-                np.maximum(out, x[index], out=out)
+        out = self._fold_windows(x, np.maximum)
         self._x, self._y = x, out
         return out
 
@@ -101,12 +106,7 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x, train=False):
         """x: (N, C, H, W) -> (N, C, H', W'); a view of a reused buffer."""
-        out = self.buffer("out", (len(x),) + self.output_shape)
-        for k, index in self._windows():
-            if k == 0:
-                np.copyto(out, x[index])
-            else:
-                out += x[index]
+        out = self._fold_windows(x, np.add)
         out *= 1.0 / math.prod(self.size)
         return out
 
