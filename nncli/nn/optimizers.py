@@ -95,6 +95,9 @@ class Optimizer:
     name = ""
     #: names of the state arrays the optimizer keeps per parameter
     slots = ()
+    #: the ``training`` config keys this optimizer takes (its constructor's keywords);
+    #: the one list the schema checks a config against
+    settings = ("weight_decay",)
 
     def __init__(self, parameters, weight_decay=0.0):
         self.entries = [
@@ -176,6 +179,7 @@ class Momentum(Optimizer):
 
     name = "momentum"
     slots = ("velocity",)
+    settings = ("momentum", "weight_decay")
 
     def __init__(self, parameters, momentum=0.9, weight_decay=0.0):
         super().__init__(parameters, weight_decay)
@@ -209,6 +213,7 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     slots = ("square",)
+    settings = ("rho", "eps", "weight_decay")
 
     def __init__(self, parameters, rho=0.9, eps=1e-8, weight_decay=0.0):
         super().__init__(parameters, weight_decay)
@@ -244,6 +249,7 @@ class Adam(Optimizer):
 
     name = "adam"
     slots = ("m_scaled", "v_scaled")
+    settings = ("beta1", "beta2", "eps", "weight_decay")
 
     def __init__(self, parameters, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(parameters, weight_decay)
@@ -275,12 +281,6 @@ OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, RMSProp, Adam)}
 
 
 def make_optimizer(name, parameters, training):
-    """Build optimizer ``name`` with the options of a training config that apply to it."""
-    options = {"weight_decay": training.weight_decay}
-    if name in ("momentum", "nesterov"):
-        options["momentum"] = training.momentum
-    elif name == "rmsprop":
-        options.update(rho=training.rho, eps=training.eps)
-    elif name == "adam":
-        options.update(beta1=training.beta1, beta2=training.beta2, eps=training.eps)
-    return OPTIMIZERS[name](parameters, **options)
+    """Build optimizer ``name`` with the settings of a training config that it takes."""
+    optimizer = OPTIMIZERS[name]
+    return optimizer(parameters, **{key: getattr(training, key) for key in optimizer.settings})
