@@ -16,6 +16,13 @@ so that no unit sits exactly on a kink (see ``_leave_kinks``).
 
 import numpy as np
 
+from .config import load_config
+from .data.pipeline import streams
+from .nn.build import target_matrix
+from .nn.gradcheck import check_model
+from .numerics import quiet_float_errors
+from .training.prepare import prepare
+
 TOLERANCE = 1e-5
 EPS = 1e-6
 BATCH = 16
@@ -39,12 +46,6 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
         ``tolerance``, ``batch`` (rows used), ``layers`` (``{key: relative error}``,
         keys as in ``weights.npz``), ``shapes`` and ``checked`` (entries per array).
     """
-    from .config import load_config
-    from .data.pipeline import streams
-    from .nn.build import target_matrix
-    from .nn.gradcheck import check_model
-    from .session import prepare
-
     config = load_config(config_path, overrides)
     # finite differences of a float32 loss are noise at eps = 1e-6
     config.training.dtype = "float64"
@@ -56,7 +57,7 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
     x = dataset.inputs(train.X[rows], np.float64)
     target = target_matrix(train.y[rows], head, dataset.n_classes, np.float64)
     retried = {}
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+    with quiet_float_errors():
         errors = check_model(model, x, target, eps=EPS, max_entries=max_entries, seed=config.seed,
                              retries=RETRIES, retried=retried)
     shapes = {key: layer.params[name].shape for key, layer, name in model.parameters()}

@@ -94,7 +94,8 @@ def train(
     """Train a network; the last line on stdout is the run directory."""
     from .errors import UsageError
     from .reporting import make_reporter
-    from .session import resume_run, train_from_config
+    from .training.resume import resume_run
+    from .training.run import train_from_config
 
     reporter = make_reporter(quiet or as_json)
     if resume is not None:
@@ -130,7 +131,7 @@ def data(
     set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
 ):
     """Write the raw (unscaled) split a config would use, as CSV with a header."""
-    from .session import write_data_split
+    from .data_export import write_data_split
 
     write_data_split(config, split, output, set_)
 
@@ -144,15 +145,15 @@ def plot(
                                         "weights, roc, confusion). Repeatable."),
 ):
     """(Re)draw a run's pictures into RUN_DIR/plots/; prints each file written."""
-    from .errors import NncliError
+    from .errors import NncliError, warn
     from .plots import check_names, draw_all
 
     check_names(only)  # a misspelt name fails before the run is loaded
 
-    def warn(name, exc):
-        print(f"nncli: warning: could not draw {name}.png: {type(exc).__name__}: {exc}", file=sys.stderr)
+    def failed(name, exc):
+        warn(f"could not draw {name}.png: {type(exc).__name__}: {exc}")
 
-    drawing = draw_all(run_dir, only or None, on_error=None if _state["debug"] else warn)
+    drawing = draw_all(run_dir, only or None, on_error=None if _state["debug"] else failed)
     for path in drawing.paths:
         print(path)
     if drawing.failed:
@@ -217,7 +218,7 @@ def runs_command(
 ):
     """One row per run under ROOT: status, start, epochs, differing hyperparameters, test metrics."""
     from .errors import UsageError
-    from .listing import as_records, csv_text, list_runs, render
+    from .runs.listing import as_records, csv_text, list_runs, render
 
     if as_json and as_csv:
         raise UsageError("--json and --csv exclude each other")

@@ -1,4 +1,7 @@
-"""The one exception family of nncli; the CLI turns each kind into an exit code."""
+"""The one exception family of nncli (the CLI turns each kind into an exit code),
+and the one way to warn about a problem that does not stop a command."""
+
+import sys
 
 
 class NncliError(Exception):
@@ -47,3 +50,8 @@ class CheckFailed(NncliError):
     """``nncli check`` found gradients that disagree with finite differences."""
 
     exit_code = 1
+
+
+def warn(message):
+    """Print ``nncli: warning: <message>`` on stderr: a problem that does not stop the command."""
+    print(f"nncli: warning: {message}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Score a trained run: on its own test split, rebuilt from its config and seed, or on a labelled CSV.
 
-The test split is scored by the same code training used (``train.EvalSet``),
+The test split is scored by the same code training used (``training.scoring.EvalSet``),
 so the numbers equal those in ``summary.json``; classification adds the
 confusion matrix and per-class precision, recall and F1.
 """
@@ -9,8 +9,9 @@ import numpy as np
 
 from .data.pipeline import Dataset, Split
 from .metrics import class_scores, confusion_matrix, per_class_scores
-from .session import load_model, load_run
-from .train import EvalSet
+from .numerics import quiet_float_errors
+from .runs.load import load_model, load_run
+from .training.scoring import EvalSet
 
 
 def evaluate_run(run_dir, data=None):
@@ -38,7 +39,7 @@ def evaluate_run(run_dir, data=None):
         run = load_model(run_dir)
         dataset, split, source = read_labelled(data, run.preprocess)
     part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+    with quiet_float_errors():
         loss, outputs = run.model.evaluate(part.X, part.Y)
         metrics = {key.split("_", 1)[1]: value for key, value in part.score_outputs(loss, outputs).items()}
     report = {"run_dir": str(run.path), "data": source, "task": dataset.task, "n": len(split),

@@ -4,7 +4,11 @@ Pure NumPy (AUC by ranks), so that scoring every epoch needs no scikit-learn;
 the tests compare each function with scikit-learn's.
 """
 
+import math
+
 import numpy as np
+
+from .numerics import quiet_float_errors
 
 
 def roc_auc(y_true, score):
@@ -70,7 +74,7 @@ def roc_curve(y_true, score):
     false_pos = (last + 1) - true_pos
     true_pos = np.r_[0, true_pos].astype(np.float64)
     false_pos = np.r_[0, false_pos].astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_float_errors():
         tpr = true_pos / true_pos[-1] if true_pos[-1] > 0 else np.full_like(true_pos, np.nan)
         fpr = false_pos / false_pos[-1] if false_pos[-1] > 0 else np.full_like(false_pos, np.nan)
     return fpr, tpr, np.r_[np.inf, score[last]]
@@ -129,7 +133,7 @@ def regression_metrics(y, outputs):
     error = outputs - y
     total = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
     residual = (error**2).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_float_errors():
         r2 = np.where(total > 0, 1.0 - residual / total, np.where(residual > 0, 0.0, 1.0))
     return {"mse": float(np.mean(error**2)), "mae": float(np.mean(np.abs(error))), "r2": float(np.mean(r2))}
 
@@ -146,8 +150,16 @@ def per_class_scores(matrix):
     true_positive = np.diag(matrix).astype(np.float64)
     predicted = matrix.sum(axis=0)
     actual = matrix.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_float_errors():
         precision = np.where(predicted > 0, true_positive / predicted, 0.0)
         recall = np.where(actual > 0, true_positive / actual, 0.0)
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
     return {"precision": precision, "recall": recall, "f1": f1, "support": actual}
+
+
+def improved(value, best, min_delta=0.0, higher_is_better=False):
+    """Whether ``value`` beats ``best`` by more than ``min_delta``: the one rule of
+    early stopping and of the plateau schedule.  NaN and infinities never improve."""
+    if not math.isfinite(value):
+        return False
+    return value > best + min_delta if higher_is_better else value < best - min_delta

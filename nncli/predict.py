@@ -6,18 +6,18 @@ output goes to a temporary file next to its destination and is renamed into
 place at the end: after an error nothing is left at the output path.
 """
 
-import csv
-import io
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from . import runs
+from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .errors import DataError
 from .metrics import class_scores
-from .session import load_model
+from .numerics import quiet_float_errors
+from .runs.load import load_model
 
 
 class Predictor:
@@ -25,7 +25,7 @@ class Predictor:
 
     Parameters
     ----------
-    run : session.LoadedRun
+    run : runs.load.LoadedRun
         From ``load_model``: the model and its ``preprocess`` arrays.
     """
 
@@ -53,7 +53,7 @@ class Predictor:
     def outputs(self, X):
         """Raw rows (N, F) in ``self.features`` order -> network outputs (N, K)."""
         inputs = scale_inputs(X, self.mean, self.scale, self.input_shape, self.model.dtype)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_float_errors():
             return self.model.predict(inputs)
 
     def lines(self, X):
@@ -108,6 +108,4 @@ def predict_csv(run_dir, source, output="-"):
 
 def csv_line(cells):
     """One CSV line (with its newline), quoting cells as the csv module does."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue()
+    return csv_text(cells)

@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nncli.data import ocr
+from nncli.data import ocr, ocr_strokes
 
 TRAIN_DESIGNS = ("DejaVu", "cmr", "cmb", "cmti", "cmmi")
 TEST_DESIGNS = ("STIX", "cmss", "cmtt", "pillow")
@@ -236,13 +236,13 @@ def test_thinning_that_erases_hairlines_is_skipped():
     block = np.zeros((1, 32, 32), np.float32)
     block[0, 8:24, 8:24] = 1.0
     images = np.concatenate([hairline, block])
-    thin = np.full(2, ocr._THIN)
-    out = ocr._apply_strokes(images, thin)
+    thin = np.full(2, ocr_strokes.THIN)
+    out = ocr_strokes.apply_strokes(images, thin)
     assert np.array_equal(out[0], hairline[0])
     assert out[1].sum() == 14 * 14
-    thick = ocr._apply_strokes(images, np.full(2, ocr._THICKEN))
+    thick = ocr_strokes.apply_strokes(images, np.full(2, ocr_strokes.THICKEN))
     assert thick[0].sum() == 3 * 26 and thick[1].sum() == 18 * 18
-    same = ocr._apply_strokes(images, np.full(2, ocr._NO_STROKE))
+    same = ocr_strokes.apply_strokes(images, np.full(2, ocr_strokes.NO_STROKE))
     assert np.array_equal(same, images)
 
 

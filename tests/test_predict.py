@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nncli.data import table
-from nncli.session import train_from_config
+from nncli.training.run import train_from_config
 
 BINARY = """
 seed: 3

@@ -204,7 +204,7 @@ def test_broken_weights_are_refused(tmp_path, reference, how):
     import shutil
 
     from nncli.errors import RunError
-    from nncli.session import load_run
+    from nncli.runs.load import load_run
 
     run = tmp_path / "copy"
     shutil.copytree(reference, run)

@@ -105,7 +105,7 @@ def test_filter_by_name_takes_the_configs_name(cli, sweep):
 def test_a_table_too_wide_for_the_terminal_leaves_out_config_keys_not_names(sweep, capsys):
     from rich.console import Console
 
-    from nncli.listing import list_runs, render
+    from nncli.runs.listing import list_runs, render
 
     rows, params, metrics = list_runs(sweep)
     params = params + [f"extra.key{i}" for i in range(12)]  # as many varying keys as a mixed root has

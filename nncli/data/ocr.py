@@ -30,6 +30,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .ocr_strokes import NO_STROKE, apply_strokes
+
 # Bump whenever the arrays produced for given (fonts, variants, seed) change,
 # so that anything caching them can invalidate its copies.
 VERSION = 1
@@ -85,11 +87,6 @@ MAX_SHIFT_PX = 2.0
 MAX_NOISE_SIGMA = 0.08
 # Probabilities of: no stroke change, thickening (3x3 max), thinning (3x3 min).
 STROKE_PROBS = (0.5, 0.25, 0.25)
-# Hairline faces vanish under a 3x3 min filter; keep the glyph unthinned then.
-MIN_INK_KEPT_BY_THINNING = 0.5
-
-_NO_STROKE, _THICKEN, _THIN = 0, 1, 2
-
 _MASTER_FONT_SIZE = 144  # px; caps come out ~100 px tall, finer than needed
 _MASTER_PAD = 2  # zero border around a master so bilinear edges fade out
 # Warp at 4x the output size, then average 4x4 blocks: anti-aliasing that a
@@ -112,7 +109,7 @@ class _Augmentation(NamedTuple):
     noise: np.ndarray | None  # (IMAGE_SIZE, IMAGE_SIZE) float32, or None
 
 
-_CLEAN = _Augmentation(0.0, 1.0, 0.0, 0.0, _NO_STROKE, None)
+_CLEAN = _Augmentation(0.0, 1.0, 0.0, 0.0, NO_STROKE, None)
 
 
 def render_letters(
@@ -193,7 +190,7 @@ def _render_font(name: str, variants: int, seed: int) -> np.ndarray:
         [_warp(masters[i // variants], aug) for i, aug in enumerate(augs)]
     )
     images = _block_average(hires)
-    images = _apply_strokes(images, np.array([aug.stroke for aug in augs]))
+    images = apply_strokes(images, np.array([aug.stroke for aug in augs]))
     return _add_noise(images, augs)
 
 
@@ -261,41 +258,6 @@ def _block_average(hires: np.ndarray) -> np.ndarray:
     # Integer sums are exact, so results cannot depend on the batch size.
     sums = blocks.sum(axis=(2, 4), dtype=np.uint32)
     return (sums / np.float32(255 * s * s)).astype(np.float32)
-
-
-def _filter3x3(images: np.ndarray, reduce) -> np.ndarray:
-    """Separable 3x3 max or min filter (``reduce`` = np.maximum / np.minimum).
-
-    Outside the frame counts as background (0).  Shapes ``(n, H, W)`` in and
-    out.
-    """
-    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
-    rows = reduce(reduce(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-    return reduce(reduce(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:])
-
-
-def _apply_strokes(images: np.ndarray, strokes: np.ndarray) -> np.ndarray:
-    """Thicken or thin each image as ``strokes`` says.
-
-    Parameters
-    ----------
-    images : np.ndarray
-        float32, shape ``(n, 32, 32)``.
-    strokes : np.ndarray
-        int, shape ``(n,)``, one of ``_NO_STROKE``, ``_THICKEN``, ``_THIN``.
-
-    Returns
-    -------
-    np.ndarray
-        float32, shape ``(n, 32, 32)``.
-    """
-    thick = _filter3x3(images, np.maximum)
-    thin = _filter3x3(images, np.minimum)
-    ink = images.sum(axis=(1, 2), dtype=np.float64)
-    thin_ink = thin.sum(axis=(1, 2), dtype=np.float64)
-    thin_ok = thin_ink >= MIN_INK_KEPT_BY_THINNING * ink
-    out = np.where((strokes == _THICKEN)[:, None, None], thick, images)
-    return np.where(((strokes == _THIN) & thin_ok)[:, None, None], thin, out)
 
 
 def _add_noise(images: np.ndarray, augs: list[_Augmentation]) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Callable
 from ..errors import RunError, UsageError
 from . import curves, evaluation, network, scatter, weights
 from .style import context
+from .view import RunView
 
 PLOTS_DIR = "plots"
 
@@ -66,7 +67,7 @@ def draw_all(run_dir=None, only=None, run=None, on_error=None):
     only : sequence of str, optional
         Names from ``PLOTS``; each must apply to the run (UsageError otherwise).
         Default: every picture that applies.
-    run : session.LoadedRun, optional
+    run : runs.load.LoadedRun, optional
         The run already in memory (as at the end of training): saves rebuilding its data.
     on_error : callable(name, exception), optional
         Called when one picture fails; the others are still drawn.  Without it
@@ -76,8 +77,6 @@ def draw_all(run_dir=None, only=None, run=None, on_error=None):
     -------
     Drawing
     """
-    from .view import RunView
-
     names = check_names(only) if only else None
     view = RunView(run) if run is not None else RunView.open(run_dir)
     if names is None:

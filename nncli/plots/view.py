@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import runs
 from ..metrics import class_scores
+from ..numerics import quiet_float_errors
+from ..runs.load import load_run
 
 
 class RunView:
@@ -18,7 +20,7 @@ class RunView:
 
     Parameters
     ----------
-    loaded : session.LoadedRun
+    loaded : runs.load.LoadedRun
         Config, dataset (splits rebuilt from the seed) and the trained model.
     """
 
@@ -33,8 +35,6 @@ class RunView:
     @classmethod
     def open(cls, run_dir):
         """Load a finished run directory (RunError when it cannot be read)."""
-        from ..session import load_run
-
         return cls(load_run(run_dir))
 
     # ---- what kind of run -------------------------------------------------
@@ -82,7 +82,7 @@ class RunView:
     def outputs(self, X):
         """Network outputs for raw rows ``X`` (N, F): (N, K) float64."""
         inputs = self.dataset.inputs(X, self.model.dtype)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_float_errors():
             return np.asarray(self.model.predict(inputs), dtype=np.float64).reshape(len(X), -1)
 
     def scores(self, X):

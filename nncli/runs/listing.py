@@ -6,21 +6,20 @@ Runs still running, or broken (missing or unreadable files), are listed with
 that status; reading a run never raises.
 """
 
-import csv
 import difflib
-import io
 import json
 import math
 import os
-import platform
 import sys
 from pathlib import Path
 
 import yaml
 
-from . import runs
-from .errors import RunError, UsageError
-from .schema import HIGHER_IS_BETTER  # (not from .train, which needs NumPy: `nncli runs` must start fast)
+from ..csv_text import csv_text as _csv_text
+from ..errors import RunError, UsageError
+from ..schema import HIGHER_IS_BETTER  # (not from the training loop, which needs NumPy: `nncli runs` must start fast)
+from . import files as runs
+from .liveness import process_gone
 
 FINISHED = ("completed", "stopped_early")
 #: what summary.json reports per split (test_auc, test_mse, ...)
@@ -56,7 +55,7 @@ def read_run(path, root):
     meta = _read(runs.read_json, path / runs.META, problems) or {}
     status = meta.get("status") if isinstance(meta, dict) else None
     row["started_at"] = meta.get("started_at") if isinstance(meta, dict) else None
-    if status == "running" and not _alive(meta):
+    if status == "running" and process_gone(meta):
         status = "crashed"  # its process is gone without closing the run (killed, power cut)
     config = _read(runs.read_yaml, path / runs.CONFIG, problems)
     if isinstance(config, dict):
@@ -93,20 +92,6 @@ def _count_rows(path):
             return max(sum(1 for line in handle if line.strip()) - 1, 0)
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def _alive(meta):
-    """False only when the run's process is known to be gone (same host, no such pid)."""
-    pid = meta.get("pid")
-    if os.name != "posix" or not isinstance(pid, int) or meta.get("host", platform.node()) != platform.node():
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _name(path, root):
@@ -277,12 +262,8 @@ def _cell(value):
 
 
 def csv_text(rows, params, metrics):
-    header, cells = table_cells(rows, params, metrics)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(cells)
-    return buffer.getvalue()
+    """The rows as ``--csv`` prints them: the table's columns, every varying config key."""
+    return _csv_text(*table_cells(rows, params, metrics))
 
 
 def render(rows, params, metrics, console):

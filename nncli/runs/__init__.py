@@ -1,0 +1,37 @@
+"""Run directories: the one thing later commands share with training.
+
+``files`` names a run's files and writes them atomically; ``create`` makes a new
+directory and claims it; ``liveness`` tells whether its training process is
+still there; ``load`` rebuilds a finished run's model (and data) for evaluate,
+predict and plot; ``listing`` reads many runs for ``nncli runs``.
+
+This package's namespace holds the stdlib-only parts (files, create, liveness),
+so that ``from nncli import runs`` stays light for ``nncli runs``; ``load``
+(NumPy, the network) is imported as ``nncli.runs.load`` by those who need it.
+"""
+
+from .create import claim, create_run_dir
+from .files import (
+    CHECKPOINT,
+    CONFIG,
+    META,
+    METRICS,
+    PREPROCESS,
+    SUMMARY,
+    WEIGHTS,
+    atomic_write,
+    json_safe,
+    read_json,
+    read_npz,
+    read_yaml,
+    remove_stale_temporaries,
+    write_csv,
+    write_json,
+    write_npz,
+    write_text,
+)
+from .liveness import process_gone
+
+__all__ = ["CHECKPOINT", "CONFIG", "META", "METRICS", "PREPROCESS", "SUMMARY", "WEIGHTS", "atomic_write",
+           "claim", "create_run_dir", "json_safe", "process_gone", "read_json", "read_npz", "read_yaml",
+           "remove_stale_temporaries", "write_csv", "write_json", "write_npz", "write_text"]
