@@ -34,17 +34,17 @@ def available(name):
 
 
 def train_nncli(workload, data, init, epochs=None):
-    """nncli through its Python API (``nncli.session.train``), data in memory.
+    """nncli through its Python API (``nncli.training.run.train``), data in memory.
 
     The time is the epochs' own (``summary["train_seconds"]``: batches and nncli's
     per-epoch train-set metrics), as the run's ``metrics.csv`` reports it; the run
     directory's writing (one checkpoint at the end) is not counted.
     """
-    from nncli import session
     from nncli.config import validate
     from nncli.data.pipeline import build_dataset
     from nncli.data.raw import RawData
     from nncli.runs import read_npz
+    from nncli.training.run import train
 
     config = validate(workload.nncli_config(epochs))
     test_mask = np.zeros(len(data.X), dtype=bool)
@@ -53,7 +53,7 @@ def train_nncli(workload, data, init, epochs=None):
                   test_mask=test_mask)
     dataset = build_dataset(raw, config.data, config.seed)
     with tempfile.TemporaryDirectory() as root:
-        path, summary = session.train(config, dataset=dataset, runs_root=root)
+        path, summary = train(config, dataset=dataset, runs_root=root)
         weights = read_npz(path / "weights.npz")
     # the test scores from the trained weights, as the peers' are computed
     proba = _forward_numpy(weights, workload, data.test[0])

@@ -36,8 +36,7 @@ def build_trainer(workload, data):
     from nncli.config import validate
     from nncli.data.pipeline import Dataset, Split, streams
     from nncli.nn.build import build_model
-    from nncli.reporting import Reporter
-    from nncli.train import Trainer
+    from nncli.training.loop import Trainer
 
     raw = workload.nncli_config()
     raw["training"].pop("checkpoint_every", None)  # not a key in older versions
@@ -50,7 +49,7 @@ def build_trainer(workload, data):
                       np.zeros(n_features), np.ones(n_features))
     model, head = build_model(config, (n_features,), "classification", workload.n_classes, 0,
                               streams(config.seed)["init"])
-    return Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], Reporter())
+    return Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"])
 
 
 class Phases:

@@ -159,7 +159,7 @@ class RichReporter(PlainReporter):
             self._last = now
 
     def finish(self, summary):
-        if self.progress is not None:  # the session may have closed the display already
+        if self.progress is not None:  # the training loop may have closed the display already
             self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
         self.close()
         self.console.print(final_line(summary), highlight=False)

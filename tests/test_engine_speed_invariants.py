@@ -14,8 +14,6 @@ import pytest
 from optimizer_reference import OPTIONS, reference_step
 from sklearn.metrics import roc_auc_score
 
-from nncli import session
-from nncli import train as train_module
 from nncli.config import validate
 from nncli.data.pipeline import build_dataset, load_dataset, scale_inputs
 from nncli.data.raw import RawData
@@ -27,7 +25,10 @@ from nncli.nn.layers.base import reuse_buffer
 from nncli.nn.losses import LOSSES
 from nncli.nn.model import Sequential
 from nncli.nn.optimizers import OPTIMIZERS
-from nncli.reporting import Reporter
+from nncli.training import loop as train_module
+from nncli.training.observers import Observer
+from nncli.training.prepare import prepare
+from nncli.training.run import train
 
 
 def _model(dtype="float64", hidden=(5, 4), activation="tanh", output="softmax", loss="cross_entropy",
@@ -277,16 +278,16 @@ def test_a_layers_views_follow_its_flags_and_a_rebuild():
     assert layer.forward(x).dtype == np.float64
 
 
-def _trainer(config_text, dtype="float32"):
+def _trainer(config_text, dtype="float32", observers=()):
     raw = {"seed": 2, "data": {"dataset": "circles", "params": {"n_samples": 200}},
            "model": {"hidden": [5], "activation": "tanh"},
            "training": {"epochs": 4, "batch_size": 24, "optimizer": "adam", "lr": 0.05, "dtype": dtype}}
     raw["training"].update(config_text)
     config = validate(raw)
-    dataset, model, head = session.prepare(config)
+    dataset, model, head = prepare(config)
     from nncli.data.pipeline import streams
 
-    return train_module.Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], Reporter())
+    return train_module.Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], observers)
 
 
 @pytest.mark.parametrize("batch_size", [1, 24, "full"])
@@ -350,13 +351,13 @@ def test_training_on_arrays_in_memory_equals_training_from_the_config(tmp_path):
            "model": {"hidden": [4], "activation": "tanh"},
            "training": {"epochs": 5, "lr": 0.05}, "output": {"plots": False}}
     config = validate(raw)
-    from_config, summary = session.train(config, runs_root=tmp_path / "a")
+    from_config, summary = train(config, runs_root=tmp_path / "a")
     loaded = load_dataset(config.data, config.seed)
     X = np.concatenate([loaded.train.X, loaded.test.X])
     y = np.concatenate([loaded.train.y, loaded.test.y])
     mask = np.arange(len(X)) >= len(loaded.train)
     dataset = build_dataset(RawData(X, y, ["x0", "x1"], "classification", test_mask=mask), config.data, config.seed)
-    in_memory, summary_memory = session.train(validate(raw), dataset=dataset, runs_root=tmp_path / "b")
+    in_memory, summary_memory = train(validate(raw), dataset=dataset, runs_root=tmp_path / "b")
     assert json.loads((in_memory / "meta.json").read_text())["data"] == "in memory"
     assert "data" not in json.loads((from_config / "meta.json").read_text())
     for key in ("test_loss", "test_auc", "train_loss"):
@@ -406,18 +407,19 @@ def test_train_metrics_use_every_row_up_to_the_limit_then_an_even_sample(monkeyp
 
 
 def test_train_seconds_leave_out_checkpoint_writing(monkeypatch):
-    trainer = _trainer({"epochs": 3})
     clock = {"now": 0.0}
 
     def tick():  # a fake clock: one second per reading, no real time involved
         clock["now"] += 1.0
         return clock["now"]
 
-    def checkpoint(trainer):
-        clock["now"] += 1000.0
+    class Checkpoint(Observer):
+        def on_epoch_end(self, trainer, row):
+            clock["now"] += 1000.0
 
+    trainer = _trainer({"epochs": 3}, observers=[Checkpoint()])
     monkeypatch.setattr(train_module.time, "perf_counter", tick)
-    trainer.fit(on_epoch=checkpoint)
+    trainer.fit()
     assert 0 < trainer.seconds < 1000
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, r2_score, roc_auc_score
 
-from nncli.session import train_from_config
+from nncli.training.run import train_from_config
 
 THREE_CLASSES = """
 data: {dataset: blobs, params: {n_samples: 400, centers: 3, cluster_std: 4.0}}
@@ -172,7 +172,7 @@ def test_a_run_trained_on_arrays_in_memory_is_not_rebuilt(cli, tmp_path):
     from nncli.config import validate
     from nncli.data.pipeline import build_dataset
     from nncli.data.raw import RawData
-    from nncli.session import train
+    from nncli.training.run import train
 
     config = validate({"name": "mine", "data": {"dataset": "circles"}, "model": {"hidden": [4]},
                        "training": {"epochs": 2}, "output": {"plots": False}})

@@ -15,7 +15,7 @@ from nncli.errors import NncliError
 from nncli.nn import gradcheck
 from nncli.nn.layers import Dense
 from nncli.nn.model import Sequential
-from nncli.session import prepare
+from nncli.training.prepare import prepare
 
 BASES = [yaml.safe_load(path.read_text()) for path in sorted(CONFIGS.glob("*.yaml"))]
 BASES.append({"data": {"dataset": "digits"}, "model": {"layers": [

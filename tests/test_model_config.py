@@ -9,7 +9,7 @@ from nncli.errors import ConfigError
 from nncli.nn import gradcheck
 from nncli.nn.build import target_matrix
 from nncli.nn.layers import LAYERS
-from nncli.session import prepare
+from nncli.training.prepare import prepare
 
 IMAGE_LAYERS = [
     {"type": "conv2d", "filters": 3, "kernel": 3, "activation": "tanh"},

@@ -104,7 +104,7 @@ def test_batch_size_one_is_per_sample_sgd(cli, write_config, tmp_path):
         """)
     from nncli.config import load_config
     from nncli.data.pipeline import streams
-    from nncli.session import prepare
+    from nncli.training.prepare import prepare
 
     config = load_config(path)
     dataset, model, _ = prepare(config)

@@ -8,6 +8,8 @@
 
 import math
 
+from ..metrics import improved
+
 
 class Schedule:
     name = ""
@@ -97,7 +99,7 @@ class Plateau(Schedule):
         return self.current
 
     def observe(self, value):
-        if value < self.best - self.min_delta:
+        if improved(value, self.best, self.min_delta):
             self.best = value
             self.waited = 0
             return

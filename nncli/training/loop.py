@@ -1,24 +1,24 @@
-"""The training loop: epochs of shuffled mini-batches, per-epoch metrics, stopping rules.
+"""The training loop: epochs of shuffled mini-batches, the batch step, per-epoch
+metrics, timing and the NaN guard.  Everything else that watches or steers
+training (progress display, checkpoints, learning-rate schedule, stopping rules)
+is an observer (``training.observers``).
 
 ``Trainer`` knows nothing about files: its whole state (weights, optimizer,
-schedule, random generators, position in the epoch, stopping bookkeeping,
-history) goes in and out of ``state()`` / ``load_state()`` as plain arrays, so a
+random generators, position in the epoch, history, and its observers' state)
+goes in and out of ``state()`` / ``load_state()`` as plain arrays, so a
 checkpoint can resume to exactly the run that was not interrupted.
-``nncli.session`` wires it to a config and a run directory.
+``training.run`` wires it to a config and a run directory.
 """
 
-import copy
 import json
 import math
 import time
 
 import numpy as np
 
-from .metrics import classification_metrics, regression_metrics
-from .nn.build import target_matrix
-from .nn.optimizers import make_optimizer
-from .nn.schedules import make_schedule
-from .schema import HIGHER_IS_BETTER
+from ..nn.optimizers import make_optimizer
+from .observers import ObserverList, config_rules
+from .scoring import EvalSet
 
 
 class Diverged(Exception):
@@ -31,41 +31,6 @@ class Diverged(Exception):
 
 class Interrupted(Exception):
     """A stop was requested (Ctrl-C, SIGTERM); the current batch was finished first."""
-
-
-class EvalSet:
-    """A split ready for scoring: network inputs, targets, class indices or values."""
-
-    def __init__(self, name, dataset, split, head, dtype):
-        self.name = name
-        self.X = dataset.inputs(split.X, dtype)
-        self.Y = target_matrix(split.y, head, dataset.n_classes, dtype)
-        self.y = split.y
-        self.classification = dataset.task == "classification"
-
-    def score(self, model):
-        """``{"<name>_loss": ..., "<name>_auc": ...}`` (or mse/r2/mae for regression)."""
-        return self.score_outputs(*model.evaluate(self.X, self.Y))
-
-    def score_outputs(self, loss, outputs):
-        """The metrics of ``score`` from a mean loss and the outputs (N, K) of this split."""
-        if self.classification:
-            metrics = classification_metrics(self.y, outputs)
-            metrics = {"loss": loss, "auc": metrics["auc"], "accuracy": metrics["accuracy"]}
-        else:
-            metrics = regression_metrics(self.y, outputs)
-            metrics = {"loss": loss, "mse": metrics["mse"], "r2": metrics["r2"], "mae": metrics["mae"]}
-        return {f"{self.name}_{key}": value for key, value in metrics.items()}
-
-    def sample(self, size):
-        """This set, or, when it has more than ``size`` rows, ``size`` of them evenly spaced."""
-        n = len(self.X)
-        if n <= size:
-            return self
-        rows = np.arange(size) * n // size
-        part = copy.copy(self)
-        part.X, part.Y, part.y = self.X[rows], self.Y[rows], self.y[rows]
-        return part
 
 
 #: The per-epoch train_* metrics use at most this many training rows (evenly spaced,
@@ -85,33 +50,31 @@ class Trainer:
     dataset : data.pipeline.Dataset
     training : schema.TrainingConfig
     shuffle_seed : int
-    reporter : reporting.Reporter
+    observers : sequence of observers.Observer
+        Called after the rules the config asks for (schedule, target AUC, early
+        stopping), in this order.
     """
 
-    def __init__(self, model, head, dataset, training, shuffle_seed, reporter):
+    def __init__(self, model, head, dataset, training, shuffle_seed, observers=()):
         self.model = model
         self.training = training
-        self.reporter = reporter
         dtype = model.dtype
         self.train_set = EvalSet("train", dataset, dataset.train, head, dtype)
         self.train_scored = self.train_set.sample(TRAIN_SCORE_ROWS)
         self.val_set = EvalSet("val", dataset, dataset.val, head, dtype) if dataset.val else None
         self.optimizer = make_optimizer(training.optimizer, model.parameters(), training)
-        self.schedule = make_schedule(training.schedule, training.lr, training.epochs)
+        self.observers = ObserverList(config_rules(training) + list(observers))
         self.rng = np.random.default_rng(shuffle_seed)
         self.monitor_split = "val" if self.val_set else "train"
+        self.lr = training.lr  # the current epoch's rate; observers may set it
         # where training stands: completed epochs, and inside the current one
         self.epoch = 0
         self.order = None
         self.position = 0
         self.rows = []
         self.stop_reason = "epochs"
-        self.best_epoch = 0
-        self.best_value = None
-        self.waited = 0
-        self.best_state = None
         self.stop_requested = False
-        # seconds spent in fit() so far (by this process), checkpoint writing excluded
+        # seconds spent in fit() so far (by this process), the observers' epoch ends excluded
         self.seconds = 0.0
 
     def batch_size(self):
@@ -119,16 +82,32 @@ class Trainer:
         size = self.training.batch_size
         return n if size == "full" else min(int(size), n)
 
+    @property
+    def stopping(self):
+        """Whether an observer has ended training (the loop stops after this epoch)."""
+        return self.stop_reason != "epochs"
+
+    def stop(self, reason):
+        """End training after the current epoch; ``reason`` becomes the summary's ``stop_reason``."""
+        self.stop_reason = reason
+
     def request_stop(self):
         """Ask the loop to stop after the batch it is on (safe to call from a signal handler)."""
         self.stop_requested = True
 
-    def fit(self, on_epoch=None):
+    def fit(self):
         """Run the remaining epochs; return the metrics rows.
 
-        ``on_epoch(trainer)`` is called after every epoch (checkpoints hook in there).
         Raises Diverged on a non-finite loss and Interrupted after ``request_stop``.
         """
+        self.observers.on_train_begin(self)
+        try:
+            self._epochs()
+        finally:
+            self.observers.on_train_end(self)
+        return self.rows
+
+    def _epochs(self):
         X, Y = self.train_set.X, self.train_set.Y
         n, size = len(X), self.batch_size()
         # Shuffled rows are gathered a block of batches at a time (the whole epoch
@@ -138,12 +117,12 @@ class Trainer:
         x_block = np.empty((block,) + X.shape[1:], dtype=X.dtype)
         y_block = np.empty((block,) + Y.shape[1:], dtype=Y.dtype)
         model, optimizer = self.model, self.optimizer
-        epochs = self.training.epochs
         last_good = self.model.state_dict()
         fit_started = time.perf_counter() - self.seconds
-        while self.epoch < epochs and self.stop_reason == "epochs":
+        while self.epoch < self.training.epochs and not self.stopping:
             started = time.perf_counter()
-            lr = self.schedule.lr(self.epoch)
+            self.observers.on_epoch_begin(self)
+            lr = self.lr
             if self.order is None:
                 self.order, self.position = self.rng.permutation(n), 0
             while self.position < n:
@@ -172,40 +151,15 @@ class Trainer:
             self.epoch += 1
             self.order = None
             self.rows.append(row)
-            self.reporter.epoch(row, epochs)
-            self.schedule.observe(row[f"{self.monitor_split}_loss"])
-            self._check_stopping(row)
-            if on_epoch is not None:
-                paused = time.perf_counter()
-                on_epoch(self)
-                fit_started += time.perf_counter() - paused  # checkpoint writing is not training time
+            paused = time.perf_counter()
+            self.observers.on_epoch_end(self, row)
+            fit_started += time.perf_counter() - paused  # checkpoint writing and display are not training time
             self.seconds = time.perf_counter() - fit_started
             if self.stop_requested:
                 raise Interrupted()
-        return self.rows
 
     def _parameters_finite(self):
         return all(np.isfinite(layer.params[name]).all() for _, layer, name in self.model.parameters())
-
-    def _check_stopping(self, row):
-        target = self.training.target_auc
-        if target is not None and row.get(f"{self.monitor_split}_auc", -1.0) >= target:
-            self.stop_reason = "target_auc"
-            return
-        stopping = self.training.early_stopping
-        if stopping is None:
-            return
-        value = row[stopping.monitor]
-        if self.best_value is None or _improved(value, self.best_value, stopping.monitor, stopping.min_delta):
-            self.best_value, self.waited, self.best_epoch = value, 0, row["epoch"]
-            if stopping.restore_best:
-                self.best_state = self.model.state_dict()
-            return
-        self.waited += 1
-        if self.waited >= stopping.patience:
-            self.stop_reason = "early_stopping"
-            if self.best_state is not None:
-                self.model.load_state_dict(self.best_state)
 
     # -- checkpoints -----------------------------------------------------------------
 
@@ -215,22 +169,28 @@ class Trainer:
         return [self.rng] + dropout
 
     def state(self):
-        """Everything needed to continue exactly: ``{name: ndarray}`` (no objects, no pickle)."""
+        """Everything needed to continue exactly: ``{name: ndarray}`` (no objects, no pickle).
+
+        Arrays go in under their names (``weights/...``, ``optimizer/...``,
+        ``order``, an observer's ``best/...``); every other value, the loop's and
+        the observers', into the JSON text ``progress``.
+        """
         arrays = {f"weights/{key}": value for key, value in self.model.state_dict().items()}
         for key, value in self.optimizer.state_arrays().items():
             if not key.endswith(".scratch"):
                 arrays[f"optimizer/{key}"] = value
-        if self.best_state is not None:
-            arrays.update({f"best/{key}": value for key, value in self.best_state.items()})
         if self.order is not None:
             arrays["order"] = self.order
         progress = {
             "epoch": self.epoch, "position": self.position, "optimizer_steps": self.optimizer.steps,
-            "stop_reason": self.stop_reason, "best_epoch": self.best_epoch, "best_value": self.best_value,
-            "waited": self.waited, "schedule": self.schedule.state(),
+            "stop_reason": self.stop_reason,
             "generators": [g.bit_generator.state for g in self._generators()],
             "rows": self.rows,
         }
+        for key, value in self.observers.state().items():
+            if key in arrays or key in progress:
+                raise ValueError(f"an observer's checkpoint state {key!r} clashes with the loop's")
+            (arrays if isinstance(value, np.ndarray) else progress)[key] = value
         arrays["progress"] = np.array(json.dumps(progress))
         return arrays
 
@@ -240,19 +200,16 @@ class Trainer:
         self.model.load_state_dict(_section(arrays, "weights/"))
         self.optimizer.load_state_arrays(_section(arrays, "optimizer/"))
         self.optimizer.steps = int(progress["optimizer_steps"])
-        best = _section(arrays, "best/")
-        self.best_state = best or None
         self.order = np.asarray(arrays["order"]) if "order" in arrays else None
         self.epoch, self.position = int(progress["epoch"]), int(progress["position"])
-        self.stop_reason, self.best_epoch = progress["stop_reason"], int(progress["best_epoch"])
-        self.best_value, self.waited = progress["best_value"], int(progress["waited"])
-        self.schedule.load_state(progress["schedule"])
+        self.stop_reason = progress["stop_reason"]
         generators = self._generators()
         if len(generators) != len(progress["generators"]):
             raise ValueError("checkpoint has a different number of random generators")
         for generator, state in zip(generators, progress["generators"]):
             generator.bit_generator.state = state
         self.rows = progress["rows"]
+        self.observers.load_state({**arrays, **progress})
 
 
 #: bytes of shuffled training rows gathered at a time (about a core's L2 cache)
@@ -273,11 +230,3 @@ def _all_layers(layers):
     for layer in layers:
         yield layer
         yield from _all_layers(getattr(layer, "layers", []))
-
-
-def _improved(value, best, monitor, min_delta):
-    if not math.isfinite(value):
-        return False
-    if monitor.split("_", 1)[1] in HIGHER_IS_BETTER:
-        return value > best + min_delta
-    return value < best - min_delta
