@@ -7,7 +7,9 @@ confusion matrix and per-class precision, recall and F1.
 
 import numpy as np
 
+from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
+from .data.table import Table
 from .metrics import class_scores, confusion_matrix, per_class_scores
 from .numerics import quiet_float_errors
 from .runs.load import load_model, load_run
@@ -76,9 +78,6 @@ def read_labelled(source, preprocess):
     (Dataset, Split, str)
         The dataset, its one split and the file's name.
     """
-    from .data.csv import label_indices
-    from .data.table import Table
-
     features = [str(name) for name in preprocess["feature_names"]]
     targets = [str(name) for name in preprocess["target_names"]]
     classes = preprocess.get("classes")

@@ -14,6 +14,7 @@ import numpy as np
 from . import runs
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
+from .data.table import Table
 from .errors import DataError
 from .metrics import class_scores
 from .numerics import quiet_float_errors
@@ -82,8 +83,6 @@ def predict_csv(run_dir, source, output="-"):
     output : str or Path
         CSV to write (``"-"``: stdout).  Written atomically.
     """
-    from .data.table import Table
-
     predictor = Predictor(load_model(run_dir))
     with Table(source) as table:
         table.match(predictor.features, optional=predictor.targets)

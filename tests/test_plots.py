@@ -367,7 +367,7 @@ def test_plot_help_names_every_plot():
 
 
 def test_rich_reporter_finishes_after_close_with_a_sparkline(capsys):
-    """The session closes the display before ``finish``; finish must still print."""
+    """The training loop closes the display before ``finish``; finish must still print."""
     from nncli.reporting import RichReporter
 
     reporter = RichReporter()

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..nn.layers import Dense
 from .style import NEGATIVE, POSITIVE, figure, save, set_title
 
 MAX_FULL = 16  # a column with at most this many units is drawn whole
@@ -27,8 +28,6 @@ def applies(view):
 
 def dense_layers(model):
     """The layers with parameters, if every one of them is Dense (else None)."""
-    from ..nn.layers import Dense
-
     layers = [layer for layer in model.layers if layer.params]
     if layers and all(isinstance(layer, Dense) for layer in layers):
         return layers
