@@ -20,7 +20,9 @@ import yaml
 
 from . import runs
 from .errors import RunError, UsageError
-from .schema import HIGHER_IS_BETTER  # (not from .train, which needs NumPy: `nncli runs` must start fast)
+from .metric_names import (
+    HIGHER_IS_BETTER,  # (not from .train or .config, which need NumPy: `nncli runs` must start fast)
+)
 
 FINISHED = ("completed", "stopped_early")
 #: what summary.json reports per split (test_auc, test_mse, ...)

@@ -37,8 +37,6 @@ def prepare(config, dataset=None):
     model, head = build_model(config, dataset.input_shape, dataset.task, dataset.n_classes,
                               n_targets, streams(config.seed)["init"])
     _check_task_options(config, dataset.task)
-    if config.data.path is not None and config.data.task is None:
-        config.data.task = dataset.task  # record the inferred task in the resolved config
     return dataset, model, head
 
 
@@ -81,7 +79,7 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     """
     config = load_config(config_path, overrides)
     if name is not None:
-        config.name = name
+        config = config.replace("name", name)
     try:
         return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
     except ConfigError as exc:  # valid keys that do not fit together or the data: name the file
@@ -120,6 +118,8 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None):
 
     in_memory = dataset is not None
     dataset, model, head = prepare(config, dataset)
+    if config.data.path is not None and config.data.task is None:
+        config = config.replace("data.task", dataset.task)  # record the inferred task in the resolved config
     meta = {
         "status": "running",
         "nncli_version": __version__,
@@ -173,9 +173,10 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None):
     if status == "running" and _process_alive(meta.get("pid")):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
-    config = load_config(path / runs.CONFIG)
+    config = load_config(path / runs.CONFIG, run_file=True)
     if config_path is not None or overrides:
-        _refuse_changed_config(config, load_config(config_path or path / runs.CONFIG, overrides), path)
+        given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
+        _refuse_changed_config(config, given, path)
     checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     config_text = _refuse_edited_config_file(path, checkpoint)
     dataset, model, head = prepare(config)
@@ -483,7 +484,7 @@ def load_model(run_dir):
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
-    config = load_config(path / runs.CONFIG)
+    config = load_config(path / runs.CONFIG, run_file=True)
     preprocess = runs.read_npz(path / runs.PREPROCESS)
     missing = [key for key in PREPROCESS_KEYS if key not in preprocess]
     if missing:

@@ -14,11 +14,11 @@ import time
 
 import numpy as np
 
+from .metric_names import HIGHER_IS_BETTER
 from .metrics import classification_metrics, regression_metrics
 from .nn.build import target_matrix
 from .nn.optimizers import make_optimizer
 from .nn.schedules import make_schedule
-from .schema import HIGHER_IS_BETTER
 
 
 class Diverged(Exception):

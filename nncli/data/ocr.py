@@ -30,6 +30,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..errors import DataError
+
 # Bump whenever the arrays produced for given (fonts, variants, seed) change,
 # so that anything caching them can invalidate its copies.
 VERSION = 1
@@ -99,8 +101,8 @@ _SUPERSAMPLE = 4
 _ABSENT_CHAR = "\U0010fffd"
 
 
-class OcrFontError(ValueError):
-    """A font is unknown, missing, or lacks usable A-Z glyphs."""
+class OcrFontError(DataError, ValueError):
+    """A font is unknown, missing, or lacks usable A-Z glyphs (exit 2, like other bad data)."""
 
 
 class _Augmentation(NamedTuple):
