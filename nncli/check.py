@@ -48,7 +48,7 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
     """
     config = load_config(config_path, overrides)
     # finite differences of a float32 loss are noise at eps = 1e-6
-    config.training.dtype = "float64"
+    config = config.replace("training.dtype", "float64")
     dataset, model, head = prepare(config)
     train = dataset.train
     rng = np.random.default_rng(streams(config.seed)["shuffle"])

@@ -1,9 +1,11 @@
 """Each activation against its formula, and its derivative against central differences."""
 
+import typing
+
 import numpy as np
 import pytest
 
-from nncli import schema
+from nncli.config import schema
 from nncli.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nncli.nn.gradcheck import numeric_gradient, relative_error
 
@@ -19,8 +21,9 @@ FORMULAS = {
 
 def test_registry_names_are_the_schema_names():
     assert set(ACTIVATIONS) == set(HIDDEN_ACTIVATIONS) | set(OUTPUT_ACTIVATIONS)
-    assert tuple(HIDDEN_ACTIVATIONS) == schema.HIDDEN_ACTIVATIONS
-    assert tuple(OUTPUT_ACTIVATIONS) == schema.OUTPUT_ACTIVATIONS
+    fields = schema.ModelConfig.model_fields
+    assert typing.get_args(fields["activation"].annotation) == tuple(HIDDEN_ACTIVATIONS)
+    assert typing.get_args(fields["output"].annotation) == ("auto",) + tuple(OUTPUT_ACTIVATIONS)
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))

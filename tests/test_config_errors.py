@@ -133,3 +133,14 @@ def test_defaults_are_filled_and_the_resolved_config_reloads(write_config, tmp_p
 def test_validate_rejects_unknown_layer_key_with_path():
     with pytest.raises(ConfigError, match=r"model.layers\[0\]"):
         validate({"data": {"dataset": "xor"}, "model": {"layers": [{"type": "dense", "units": 2, "colour": 1}]}})
+
+
+def test_a_validated_config_is_frozen_and_replace_derives_a_changed_copy():
+    from pydantic import ValidationError
+
+    config = validate({"data": {"dataset": "circles"}, "training": {"early_stopping": {"patience": 3}}})
+    with pytest.raises(ValidationError, match="frozen"):
+        config.training.lr = 0.5
+    changed = config.replace("training.early_stopping.patience", 7)
+    assert changed.training.early_stopping.patience == 7 and config.training.early_stopping.patience == 3
+    assert changed.training.early_stopping.monitor == "train_loss" and changed.data is config.data

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from nncli import schema
-from nncli.config import validate
+from nncli.config import schema, validate
 from nncli.errors import ConfigError
 from nncli.nn import gradcheck
 from nncli.nn.build import target_matrix

@@ -286,3 +286,15 @@ def test_identical_glyphs_are_rejected():
 def test_bad_arguments_raise_value_error(fonts, variants, seed):
     with pytest.raises(ValueError):
         ocr.render_letters(fonts, variants, seed)
+
+
+def test_a_font_error_is_bad_data_exit_2_in_one_line(monkeypatch, fresh_masters, cli, write_config):
+    from nncli.errors import DataError
+
+    assert issubclass(ocr.OcrFontError, DataError)
+    monkeypatch.setitem(ocr.FONT_FILES, "cmr10", "no-such-file.ttf")
+    config = write_config("data: {dataset: ocr, params: {variants: 1}}\n")
+    result = cli("data", config, "--split", "test", "-o", "-")
+    assert result.exit_code == 2
+    assert "no-such-file.ttf" in result.stderr and "internal error" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,10 +1,12 @@
 """Each optimizer against its update formula, written out plainly, over several steps."""
 
+import typing
+
 import numpy as np
 import pytest
 from optimizer_reference import OPTIONS, reference_step
 
-from nncli import schema
+from nncli.config import schema
 from nncli.nn import schedules
 from nncli.nn.layers import Dense
 from nncli.nn.optimizers import OPTIMIZERS
@@ -27,9 +29,17 @@ def _reference(name, p, grads, lr, options):
 
 
 
-def test_registry_names_are_the_schema_names():
-    assert tuple(OPTIMIZERS) == schema.OPTIMIZER_NAMES
-    assert tuple(schedules.SCHEDULES) == schema.SCHEDULE_NAMES
+def test_the_schema_allows_the_registered_names():
+    assert typing.get_args(schema.TrainingConfig.model_fields["optimizer"].annotation) == tuple(OPTIMIZERS)
+    assert tuple(schema.SCHEDULE_SPECS) == tuple(schedules.SCHEDULES)
+
+
+def test_every_optimizer_setting_is_a_training_key_checked_against_its_optimizer():
+    for name, optimizer in OPTIMIZERS.items():
+        assert set(optimizer.settings) <= set(schema.TrainingConfig.model_fields)
+        assert all(name in schema.OPTIMIZER_SETTINGS[key] for key in optimizer.settings)
+    assert schema.OPTIMIZER_SETTINGS["rho"] == ("rmsprop",)
+    assert schema.OPTIMIZER_SETTINGS["weight_decay"] == tuple(OPTIMIZERS)
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])

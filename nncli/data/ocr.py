@@ -30,6 +30,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..errors import DataError
 from .ocr_strokes import NO_STROKE, apply_strokes
 
 # Bump whenever the arrays produced for given (fonts, variants, seed) change,
@@ -96,8 +97,8 @@ _SUPERSAMPLE = 4
 _ABSENT_CHAR = "\U0010fffd"
 
 
-class OcrFontError(ValueError):
-    """A font is unknown, missing, or lacks usable A-Z glyphs."""
+class OcrFontError(DataError, ValueError):
+    """A font is unknown, missing, or lacks usable A-Z glyphs (exit 2, like other bad data)."""
 
 
 class _Augmentation(NamedTuple):

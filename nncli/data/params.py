@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..numeric import Float, Int
+
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -12,46 +14,46 @@ class Params(BaseModel):
 
 
 class BlobsParams(Params):
-    n_samples: int = Field(1000, ge=4, le=10_000_000)
-    centers: int = Field(2, ge=2, le=1000)
-    cluster_std: float = Field(3.0, gt=0)
-    n_features: int = Field(2, ge=1, le=10_000)
+    n_samples: Int = Field(1000, ge=4, le=10_000_000)
+    centers: Int = Field(2, ge=2, le=1000)
+    cluster_std: Float = Field(3.0, gt=0)
+    n_features: Int = Field(2, ge=1, le=10_000)
 
 
 class CirclesParams(Params):
-    n_samples: int = Field(1000, ge=4, le=10_000_000)
-    noise: float = Field(0.1, ge=0)
-    factor: float = Field(0.1, gt=0, lt=1)
+    n_samples: Int = Field(1000, ge=4, le=10_000_000)
+    noise: Float = Field(0.1, ge=0)
+    factor: Float = Field(0.1, gt=0, lt=1)
 
 
 class MoonsParams(Params):
-    n_samples: int = Field(1000, ge=4, le=10_000_000)
-    noise: float = Field(0.1, ge=0)
+    n_samples: Int = Field(1000, ge=4, le=10_000_000)
+    noise: Float = Field(0.1, ge=0)
 
 
 class XorParams(Params):
-    n_samples: int = Field(1000, ge=4, le=10_000_000)
-    noise: float = Field(0.1, ge=0)
+    n_samples: Int = Field(1000, ge=4, le=10_000_000)
+    noise: Float = Field(0.1, ge=0)
 
 
 class RandomParams(Params):
-    n_samples: int = Field(1000, ge=4, le=10_000_000)
-    n_features: int = Field(784, ge=1, le=100_000)
-    n_targets: int = Field(10, ge=1, le=10_000)
+    n_samples: Int = Field(1000, ge=4, le=10_000_000)
+    n_features: Int = Field(784, ge=1, le=100_000)
+    n_targets: Int = Field(10, ge=1, le=10_000)
 
     def table_shape(self):
         return self.n_samples, self.n_features + self.n_targets
 
 
 class OcrParams(Params):
-    variants: int = Field(40, ge=1, le=1000)
+    variants: Int = Field(40, ge=1, le=1000)
 
     def table_shape(self):
         return 26 * 23 * self.variants, 1024
 
 
 class DigitsParams(Params):
-    n_class: int = Field(10, ge=2, le=10)
+    n_class: Int = Field(10, ge=2, le=10)
 
     def table_shape(self):
         return 1797, 64

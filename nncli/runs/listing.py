@@ -17,7 +17,7 @@ import yaml
 
 from ..csv_text import csv_text as _csv_text
 from ..errors import RunError, UsageError
-from ..schema import HIGHER_IS_BETTER  # (not from the training loop, which needs NumPy: `nncli runs` must start fast)
+from ..metric_names import HIGHER_IS_BETTER  # (numpy-free: `nncli runs` must start fast)
 from . import files as runs
 from .liveness import process_gone
 

@@ -66,7 +66,7 @@ def load_model(run_dir):
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
-    config = load_config(path / CONFIG)
+    config = load_config(path / CONFIG, run_file=True)
     preprocess = read_npz(path / PREPROCESS)
     missing = [key for key in PREPROCESS_KEYS if key not in preprocess]
     if missing:

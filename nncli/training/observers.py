@@ -19,7 +19,7 @@ and are the checkpoint's keys, so they never change.
 
 from ..metrics import improved
 from ..nn.schedules import make_schedule
-from ..schema import HIGHER_IS_BETTER
+from ..metric_names import HIGHER_IS_BETTER
 
 
 class Observer:

@@ -22,8 +22,6 @@ def prepare(config, dataset=None):
     model, head = build_model(config, dataset.input_shape, dataset.task, dataset.n_classes,
                               n_targets, streams(config.seed)["init"])
     _check_task_options(config, dataset.task)
-    if config.data.path is not None and config.data.task is None:
-        config.data.task = dataset.task  # record the inferred task in the resolved config
     return dataset, model, head
 
 

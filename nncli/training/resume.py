@@ -37,9 +37,10 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     if status == "running" and not runs.process_gone(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
-    config = load_config(path / runs.CONFIG)
+    config = load_config(path / runs.CONFIG, run_file=True)
     if config_path is not None or overrides:
-        _refuse_changed_config(config, load_config(config_path or path / runs.CONFIG, overrides), path)
+        given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
+        _refuse_changed_config(config, given, path)
     checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     config_text = _refuse_edited_config_file(path, checkpoint)
     dataset, model, head = prepare(config)

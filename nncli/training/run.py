@@ -46,7 +46,7 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     """
     config = load_config(config_path, overrides)
     if name is not None:
-        config.name = name
+        config = config.replace("name", name)
     try:
         return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
     except ConfigError as exc:  # valid keys that do not fit together or the data: name the file
@@ -86,6 +86,8 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
     """
     in_memory = dataset is not None
     dataset, model, head = prepare(config, dataset)
+    if config.data.path is not None and config.data.task is None:
+        config = config.replace("data.task", dataset.task)  # record the inferred task in the resolved config
     meta = {
         "status": "running",
         "nncli_version": __version__,

@@ -1,25 +1,29 @@
 """The config schema: every key, its default and its allowed values.
 
 Allowed names come from the registries (datasets, activations, losses,
-optimizers, schedules, initialisers), so the schema and the engine never
-disagree.  Importing this module imports pydantic but not numpy.
+optimizers, schedules, initialisers, layers), so the schema and the engine never
+disagree; importing this module therefore imports NumPy (every command that
+reads a config needs it anyway).  Numbers are ``Int`` / ``Float``, which refuse
+YAML's yes/no/on/off.  A validated config is frozen: derive a changed one with
+``replace``.
 """
 
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from .data.registry import DATASETS, FILE_KEYS
+from ..data.registry import DATASETS, FILE_KEYS
+from ..nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ..nn.init import INITIALIZERS
+from ..nn.losses import LOSSES
+from ..nn.optimizers import OPTIMIZERS
+from ..numeric import Float, Int, refuse_bool
 
-# Kept here as plain tuples (not imported from nncli.nn) so that validating a
-# config does not import numpy; tests check they equal the registries' keys.
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
-LOSS_NAMES = ("bce", "cross_entropy", "mse")
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
-INIT_NAMES = ("normal", "glorot", "he")
-SCHEDULE_NAMES = ("constant", "step", "exponential", "cosine", "plateau")
 SCALERS = ("standard", "minmax", "none")
+#: training keys that are optimizer settings, each with the optimizers that take it
+OPTIMIZER_SETTINGS = {key: tuple(name for name, optimizer in OPTIMIZERS.items() if key in optimizer.settings)
+                      for optimizer in OPTIMIZERS.values() for key in optimizer.settings}
 
 
 def one_of(names):
@@ -28,18 +32,23 @@ def one_of(names):
 
 
 Activation = one_of(HIDDEN_ACTIVATIONS)
-Init = one_of(INIT_NAMES)
+Init = one_of(INITIALIZERS)
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def replace(self, key, value):
+        """A copy with the dotted ``key`` (``"training.dtype"``) set to ``value``, unvalidated."""
+        head, _, rest = key.partition(".")
+        return self.model_copy(update={head: getattr(self, head).replace(rest, value) if rest else value})
 
 
 class DataConfig(Section):
     dataset: one_of(DATASETS)
     params: dict = Field(default_factory=dict)
-    test_size: float = Field(0.25, gt=0, lt=1)
-    val_size: float = Field(0.0, ge=0, lt=1)
+    test_size: Float = Field(0.25, gt=0, lt=1)
+    val_size: Float = Field(0.0, ge=0, lt=1)
     scale: one_of(SCALERS) = "standard"
     # file datasets (csv) only; see DatasetSpec.from_file
     path: Optional[str] = Field(None, min_length=1)
@@ -63,18 +72,18 @@ class DataConfig(Section):
 
 class DenseSpec(Section):
     type: Literal["dense"]
-    units: int = Field(ge=1, le=100_000)
+    units: Int = Field(ge=1, le=100_000)
     activation: Optional[Activation] = None
     init: Optional[Init] = None
 
 
-Size = Annotated[int, Field(ge=1, le=1024)]
+Size = Annotated[Int, Field(ge=1, le=1024)]
 Pair = Union[Size, Annotated[list[Size], Field(min_length=2, max_length=2)]]
 
 
 class Conv2DSpec(Section):
     type: Literal["conv2d"]
-    filters: int = Field(ge=1, le=4096)
+    filters: Int = Field(ge=1, le=4096)
     kernel: Pair = 3
     stride: Pair = 1
     padding: Literal["same", "valid"] = "same"
@@ -84,8 +93,8 @@ class Conv2DSpec(Section):
 
 class MaxPool2DSpec(Section):
     type: Literal["maxpool2d"]
-    size: int = Field(2, ge=1, le=1024)
-    stride: Optional[int] = Field(None, ge=1, le=1024)
+    size: Int = Field(2, ge=1, le=1024)
+    stride: Optional[Int] = Field(None, ge=1, le=1024)
 
 
 class AvgPool2DSpec(MaxPool2DSpec):
@@ -98,7 +107,7 @@ class FlattenSpec(Section):
 
 class ReshapeSpec(Section):
     type: Literal["reshape"]
-    shape: list[Annotated[int, Field(ge=-1, le=10_000_000)]] = Field(min_length=1, max_length=4)
+    shape: list[Annotated[Int, Field(ge=-1, le=10_000_000)]] = Field(min_length=1, max_length=4)
 
     @field_validator("shape")
     @classmethod
@@ -115,7 +124,7 @@ class ActivationSpec(Section):
 
 class DropoutSpec(Section):
     type: Literal["dropout"]
-    rate: float = Field(0.5, ge=0, lt=1)
+    rate: Float = Field(0.5, ge=0, lt=1)
 
 
 class ScaleSpec(Section):
@@ -128,14 +137,14 @@ class ShiftSpec(Section):
 
 class RNNSpec(Section):
     type: Literal["rnn"]
-    units: int = Field(ge=1, le=100_000)
+    units: Int = Field(ge=1, le=100_000)
     activation: Activation = "tanh"
     return_sequences: bool = False
 
 
 class LSTMSpec(Section):
     type: Literal["lstm"]
-    units: int = Field(ge=1, le=100_000)
+    units: Int = Field(ge=1, le=100_000)
     return_sequences: bool = False
 
 
@@ -152,19 +161,24 @@ ResidualSpec.model_rebuild()
 
 
 class ModelConfig(Section):
-    hidden: Optional[list[Annotated[int, Field(ge=1, le=100_000)]]] = None
+    hidden: Optional[list[Annotated[Int, Field(ge=1, le=100_000)]]] = None
     activation: Activation = "relu"
     init: Init = "glorot"
     layers: Optional[list[LayerSpec]] = None
     output: one_of(("auto",) + OUTPUT_ACTIVATIONS) = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def short_form_by_default(cls, data):
+        if isinstance(data, dict) and data.get("hidden") is None and data.get("layers") is None:
+            return {**data, "hidden": [32]}
+        return data
 
     @model_validator(mode="after")
     def one_form(self):
         if self.hidden is not None and self.layers is not None:
             raise ValueError("give either model.hidden (short form) or model.layers (long form), not both "
                              "(from the command line, drop the other with --set model.hidden=null)")
-        if self.hidden is None and self.layers is None:
-            self.hidden = [32]
         return self
 
 
@@ -178,63 +192,61 @@ class ConstantSchedule(ScheduleBase):
 
 class StepSchedule(ScheduleBase):
     type: Literal["step"] = "step"
-    step_size: int = Field(100, ge=1)
-    gamma: float = Field(0.5, gt=0, le=1)
+    step_size: Int = Field(100, ge=1)
+    gamma: Float = Field(0.5, gt=0, le=1)
 
 
 class ExponentialSchedule(ScheduleBase):
     type: Literal["exponential"] = "exponential"
-    gamma: float = Field(0.99, gt=0, le=1)
+    gamma: Float = Field(0.99, gt=0, le=1)
 
 
 class CosineSchedule(ScheduleBase):
     type: Literal["cosine"] = "cosine"
-    min_lr: float = Field(0.0, ge=0)
+    min_lr: Float = Field(0.0, ge=0)
 
 
 class PlateauSchedule(ScheduleBase):
     type: Literal["plateau"] = "plateau"
-    factor: float = Field(0.5, gt=0, lt=1)
-    patience: int = Field(10, ge=1)
-    min_delta: float = Field(0.0, ge=0)
-    min_lr: float = Field(0.0, ge=0)
+    factor: Float = Field(0.5, gt=0, lt=1)
+    patience: Int = Field(10, ge=1)
+    min_delta: Float = Field(0.0, ge=0)
+    min_lr: Float = Field(0.0, ge=0)
 
 
-ScheduleSpec = Annotated[
-    Union[ConstantSchedule, StepSchedule, ExponentialSchedule, CosineSchedule, PlateauSchedule],
-    Field(discriminator="type"),
-]
+SCHEDULE_SPECS = {spec.model_fields["type"].default: spec for spec in (
+    ConstantSchedule, StepSchedule, ExponentialSchedule, CosineSchedule, PlateauSchedule)}
+ScheduleSpec = Annotated[Union[tuple(SCHEDULE_SPECS.values())], Field(discriminator="type")]
 
 MONITORS = ("val_loss", "val_auc", "val_accuracy", "val_mse", "val_r2",
             "train_loss", "train_auc", "train_accuracy", "train_mse", "train_r2")
-#: metrics where a larger value is better (the others, losses and errors, are better smaller)
-HIGHER_IS_BETTER = ("auc", "accuracy", "r2")
 
 
 class EarlyStopping(Section):
     monitor: Optional[one_of(MONITORS)] = None
-    patience: int = Field(20, ge=1)
-    min_delta: float = Field(0.0, ge=0)
+    patience: Int = Field(20, ge=1)
+    min_delta: Float = Field(0.0, ge=0)
     restore_best: bool = True
 
 
 class TrainingConfig(Section):
-    epochs: int = Field(200, ge=1, le=10_000_000)
+    epochs: Int = Field(200, ge=1, le=10_000_000)
     batch_size: Union[int, str] = 32
-    loss: one_of(("auto",) + LOSS_NAMES) = "auto"
-    optimizer: one_of(OPTIMIZER_NAMES) = "adam"
-    lr: float = Field(0.001, gt=0, le=1e6)
-    momentum: float = Field(0.9, ge=0, lt=1)
-    rho: float = Field(0.9, gt=0, lt=1)
-    beta1: float = Field(0.9, ge=0, lt=1)
-    beta2: float = Field(0.999, ge=0, lt=1)
-    eps: float = Field(1e-8, gt=0)
-    weight_decay: float = Field(0.0, ge=0)
+    loss: one_of(("auto",) + tuple(LOSSES)) = "auto"
+    optimizer: one_of(OPTIMIZERS) = "adam"
+    lr: Float = Field(0.001, gt=0, le=1e6)
+    # optimizer settings (OPTIMIZER_SETTINGS): a config may give only those of its optimizer
+    momentum: Float = Field(0.9, ge=0, lt=1)
+    rho: Float = Field(0.9, gt=0, lt=1)
+    beta1: Float = Field(0.9, ge=0, lt=1)
+    beta2: Float = Field(0.999, ge=0, lt=1)
+    eps: Float = Field(1e-8, gt=0)
+    weight_decay: Float = Field(0.0, ge=0)
     schedule: ScheduleSpec = Field(default_factory=ConstantSchedule)
-    target_auc: Optional[float] = Field(None, gt=0, le=1)
+    target_auc: Optional[Float] = Field(None, gt=0, le=1)
     early_stopping: Optional[EarlyStopping] = None
     dtype: Literal["float32", "float64"] = "float32"
-    checkpoint_every: int = Field(10, ge=1, le=10_000_000)
+    checkpoint_every: Int = Field(10, ge=1, le=10_000_000)
 
     @field_validator("schedule", mode="before")
     @classmethod
@@ -245,9 +257,25 @@ class TrainingConfig(Section):
     @field_validator("batch_size", mode="before")
     @classmethod
     def batch_size_value(cls, value):
+        refuse_bool(value)
         if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             return value
         raise ValueError(f"must be a positive integer or 'full' (got {value!r})")
+
+    @field_validator(*OPTIMIZER_SETTINGS)
+    @classmethod
+    def applies_to_optimizer(cls, value, info):
+        # validators do not run on defaults: this sees only the keys a config gives
+        optimizer, takers = info.data.get("optimizer"), OPTIMIZER_SETTINGS[info.field_name]
+        if optimizer is not None and optimizer not in takers:
+            raise PydanticCustomError("not_applicable", "applies only to {kind} {takers} (this config uses {used})",
+                                      {"kind": "optimizer" if len(takers) == 1 else "optimizers",
+                                       "takers": ", ".join(takers), "used": optimizer})
+        return value
+
+    def optimizer_settings(self):
+        """``{key: value}`` of the settings the chosen optimizer takes."""
+        return {key: getattr(self, key) for key in OPTIMIZERS[self.optimizer].settings}
 
 
 class OutputConfig(Section):
@@ -256,24 +284,28 @@ class OutputConfig(Section):
 
 class Config(Section):
     name: Optional[str] = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    seed: Int = Field(0, ge=0, le=2**32 - 1)
     data: DataConfig
     model: ModelConfig = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
 
+    @field_validator("training")
+    @classmethod
+    def monitor_by_split(cls, training, info):
+        # early stopping watches the validation loss if there is a validation split (the
+        # data section, validated before this one, says), else the training loss
+        stopping, data = training.early_stopping, info.data.get("data")
+        if stopping is None or stopping.monitor is not None or data is None:
+            return training
+        return training.replace("early_stopping.monitor", "val_loss" if data.val_size > 0 else "train_loss")
+
     @model_validator(mode="after")
     def cross_checks(self):
         stopping = self.training.early_stopping
-        has_val = self.data.val_size > 0
-        if stopping is not None:
-            if stopping.monitor is None:
-                stopping.monitor = "val_loss" if has_val else "train_loss"
-            elif stopping.monitor.startswith("val_") and not has_val:
-                raise ValueError(
-                    f"training.early_stopping.monitor is {stopping.monitor} but there is no validation "
-                    "split: set data.val_size > 0 or monitor a train_* metric"
-                )
+        if stopping is not None and stopping.monitor.startswith("val_") and self.data.val_size == 0:
+            raise ValueError(f"training.early_stopping.monitor is {stopping.monitor} but there is no validation "
+                             "split: set data.val_size > 0 or monitor a train_* metric")
         if self.data.test_size + self.data.val_size * (1 - self.data.test_size) >= 1:
             raise ValueError("data.test_size and data.val_size leave no training data")
         return self
