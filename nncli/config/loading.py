@@ -27,10 +27,11 @@ def load_config(path, overrides=(), run_file=False):
     overrides : sequence of str
         ``"dotted.key=value"`` strings; values are parsed as YAML.
     run_file : bool
-        True for the ``config.yaml`` of a run directory.  nncli before 0.9
-        wrote every optimizer setting there (``rho`` for adam, ...), which a
-        config written by hand may not give: such keys are dropped instead of
-        refused, unless an override gives them.
+        True for the ``config.yaml`` of a run directory.  Earlier nncli wrote
+        every optimizer setting there (``rho`` for adam, ...), which a config
+        written by hand may not give: the settings the run's optimizer does not
+        take are dropped instead of refused (training ignored them), unless an
+        override gives them.
 
     Returns
     -------

@@ -1,11 +1,13 @@
 """The config schema: every key, its default and its allowed values.
 
 Allowed names come from the registries (datasets, activations, losses,
-optimizers, schedules, initialisers, layers), so the schema and the engine never
-disagree; importing this module therefore imports NumPy (every command that
-reads a config needs it anyway).  Numbers are ``Int`` / ``Float``, which refuse
-YAML's yes/no/on/off.  A validated config is frozen: derive a changed one with
-``replace``.
+optimizers and the settings each takes, initialisers), so the schema and the
+engine never disagree; layers and schedules have a spec here per registered name
+(their keys and ranges), which the tests check against the registries.  Importing
+this module therefore imports NumPy: every command that reads a config needs it
+anyway, and only a config error exits sooner without it.  Numbers are ``Int`` /
+``Float``, which refuse YAML's yes/no/on/off.  A validated config is frozen:
+derive a changed one with ``replace``.
 """
 
 from typing import Annotated, Literal, Optional, Union
@@ -36,6 +38,8 @@ Init = one_of(INITIALIZERS)
 
 
 class Section(BaseModel):
+    """A config section: unknown keys are errors; frozen once validated."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def replace(self, key, value):
