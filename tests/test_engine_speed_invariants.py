@@ -404,6 +404,29 @@ def _trainer(config_text, dtype="float32"):
     return train_module.Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], Reporter())
 
 
+@pytest.mark.parametrize("optimizer, slots", [("adam", ("m_scaled", "v_scaled")), ("momentum", ("velocity",))])
+def test_a_checkpoint_names_optimizer_state_by_parameter_key_and_resumes_exactly(optimizer, slots):
+    """``optimizer/<param key>.<slot>``, e.g. ``optimizer/0.weight.m_scaled``: the names older
+    checkpoints use, so that they resume with this code."""
+    settings = {"optimizer": optimizer, "weight_decay": 0.001, "epochs": 2}
+    first = _trainer(settings)
+    first.fit()
+    state = first.state()
+    keys = {key for key in state if key.startswith("optimizer/")}
+    assert keys == {f"optimizer/{key}.{slot}" for key in ("0.weight", "0.bias", "1.weight", "1.bias")
+                    for slot in slots}
+    assert state[f"optimizer/0.weight.{slots[0]}"].shape == first.model.layout["0.weight"].shape
+    resumed = _trainer(dict(settings, epochs=4))
+    resumed.load_state({key: np.array(value, copy=True) for key, value in state.items()})
+    resumed.fit()
+    straight = _trainer(dict(settings, epochs=4))
+    straight.fit()
+    for (key, a), (_, b) in zip(resumed.model.state_dict().items(), straight.model.state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+    for key, value in resumed.optimizer.state_arrays().items():
+        np.testing.assert_array_equal(value, straight.optimizer.state_arrays()[key], err_msg=key)
+
+
 @pytest.mark.parametrize("batch_size", [1, 24, "full"])
 def test_gathering_a_block_of_batches_gives_the_same_training_as_one_batch_at_a_time(batch_size, monkeypatch):
     blocked = _trainer({"batch_size": batch_size})
