@@ -302,13 +302,13 @@ def test_workspace_hands_out_remembered_views_and_forgets_them_when_an_array_gro
     small = workspace.rows(4, "out")
     assert small.shape == (4, 3) and small.dtype == np.float32
     assert workspace.rows(4, "out") is small  # one lookup for a batch size seen before
-    pair = workspace.rows(4, "out", "mask")
+    pair = workspace.rows(4, ("out", "mask"))
     assert np.shares_memory(pair[0], small) and pair[1].dtype == np.bool_
-    assert workspace.rows(4, "out", "mask") is pair
+    assert workspace.rows(4, ("out", "mask")) is pair
     big = workspace.rows(10, "out")
     again = workspace.rows(4, "out")
     assert again is not small and np.shares_memory(again, big) and not np.shares_memory(again, small)
-    assert np.shares_memory(workspace.rows(4, "out", "mask")[0], big)  # bundles are forgotten too
+    assert np.shares_memory(workspace.rows(4, ("out", "mask"))[0], big)  # bundles are forgotten too
     assert np.shares_memory(workspace.rows(7, "out"), big)  # smaller batches: no new array
     workspace.declare("out", (5,))  # declared anew: a new array
     other = workspace.rows(4, "out")

@@ -3,12 +3,12 @@
 A layer declares each array it needs once, in ``_build``, by name and
 per-sample shape; at every batch it asks for the arrays by name and row count::
 
-    self.workspace.declare("out", (self.units,))          # in _build
-    out = self.workspace.rows(len(x), "out")               # in forward: (N, units)
-    out, z = self.workspace.rows(len(x), "out", "logits")  # several at once
+    self.workspace.declare("out", (self.units,))            # in _build
+    out = self.workspace.rows(len(x), "out")                 # in forward: (N, units)
+    out, z = self.workspace.rows(len(x), ("out", "logits"))  # several at once
 
 Each array is allocated for the largest batch seen and handed out as a view of
-its leading rows.  The views handed out are remembered per (row count, names),
+its leading rows.  The views handed out are remembered per (names, row count),
 so a batch size seen before costs one dictionary lookup for all the arrays a
 call asks for: on a small network, fetching arrays one by one would be a tenth
 of a batch's time.  Growing an array, or declaring it anew, forgets every
@@ -35,7 +35,7 @@ class Workspace:
         self.dtype = np.dtype(dtype)
         self._declared = {}  # name -> (per-sample shape, dtype)
         self._arrays = {}  # name -> array of the largest batch so far
-        self._views = {}  # (rows, names) -> a view, or a tuple of views
+        self._views = {}  # (name or tuple of names, rows) -> a view, or a tuple of views
 
     def reset(self, dtype):
         """Forget every declaration, array and view (the layer is being rebuilt)."""
@@ -50,21 +50,25 @@ class Workspace:
         self._arrays.pop(name, None)
         self._views.clear()
 
-    def rows(self, n, *names):
-        """Views of the first ``n`` rows of the named arrays: one array for one name, else a tuple.
+    def rows(self, n, names):
+        """Views of the first ``n`` rows of the named arrays.
 
-        Their contents are whatever the last user left there.
+        ``names`` is one name (the view is returned) or a tuple of names (a tuple of
+        views).  Their contents are whatever the last user left there.
         """
-        views = self._views.get((n, names))
+        views = self._views.get((names, n))  # (a flat key, no *args: this runs several times a batch)
         if views is None:
             views = self._remember(n, names)
         return views
 
     def _remember(self, n, names):
-        views = tuple(self._array(name, n)[:n] for name in names)
+        if isinstance(names, str):
+            views = self._array(names, n)[:n]
+        else:
+            views = tuple(self._array(name, n)[:n] for name in names)
         if len(self._views) >= MAX_VIEWS:
             self._views.clear()
-        views = self._views[(n, names)] = views[0] if len(views) == 1 else views
+        self._views[(names, n)] = views
         return views
 
     def _array(self, name, n):

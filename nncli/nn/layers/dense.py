@@ -47,7 +47,7 @@ class Dense(Layer):
         n = len(x)
         self._x = x if x.ndim == 2 else x.reshape(n, -1)
         if self.keep_logits:
-            out, z = self.workspace.rows(n, "out", "logits")
+            out, z = self.workspace.rows(n, ("out", "logits"))
         else:
             out = z = self.workspace.rows(n, "out")  # the activation acts in place
         np.matmul(self._x, self.params["weight"].T, out=z)

@@ -133,7 +133,7 @@ class Dropout(Layer):
         if not train or self.rate == 0.0:
             self._mask = None
             return x
-        mask, out = self.workspace.rows(len(x), "mask", "out")
+        mask, out = self.workspace.rows(len(x), ("mask", "out"))
         self.rng.random(out=mask, dtype=self.dtype)
         np.greater_equal(mask, self.rate, out=mask)
         mask *= 1.0 / (1.0 - self.rate)

@@ -87,7 +87,7 @@ class MaxPool2D(_Pool2D):
         if not self.needs_input_grad:
             return None
         # found: the window has its winner
-        dx, winner, found, routed = self.workspace.rows(len(grad_output), "dx", "winner", "found", "routed")
+        dx, winner, found, routed = self.workspace.rows(len(grad_output), ("dx", "winner", "found", "routed"))
         dx.fill(0)
         for k, index in self._windows():
             np.equal(self._x[index], self._y, out=winner)

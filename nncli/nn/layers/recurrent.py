@@ -122,7 +122,7 @@ class RNN(_Recurrent):
         """x: (N, T, F) -> (N, units), or (N, T, units) with return_sequences."""
         n, steps = len(x), self.input_shape[0]
         z = self._project_inputs(x)
-        h, h_prev, recurrent = self.workspace.rows(n, "h", "h_prev", "recurrent")
+        h, h_prev, recurrent = self.workspace.rows(n, ("h", "h_prev", "recurrent"))
         self._h_prev = h_prev
         h_prev[:, 0] = 0
         for t in range(steps):
@@ -140,7 +140,7 @@ class RNN(_Recurrent):
     def backward(self, grad_output):
         """grad_output: dL/dy, (N, units) or (N, T, units) -> dL/dx (N, T, F) or None."""
         n, steps = len(grad_output), self.input_shape[0]
-        dz, dh = self.workspace.rows(n, "dz", "dh")
+        dz, dh = self.workspace.rows(n, ("dz", "dh"))
         for t in reversed(range(steps)):
             self._grad_into_state(t, grad_output, dz, dh)
             np.copyto(dz[:, t], self.activation.backward(self._h[:, t], dh))
@@ -193,7 +193,7 @@ class LSTM(_Recurrent):
         sigmoid, tanh = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
         gates = self._project_inputs(x)  # becomes the gate activations, step by step
         c, tanh_c, h, h_prev, recurrent, forget = self.workspace.rows(
-            n, "c", "tanh_c", "h", "h_prev", "recurrent", "forget")
+            n, ("c", "tanh_c", "h", "h_prev", "recurrent", "forget"))
         self._c, self._tanh_c, self._h, self._h_prev = c, tanh_c, h, h_prev
         h_prev[:, 0] = 0
         for t in range(steps):
@@ -221,7 +221,7 @@ class LSTM(_Recurrent):
         n, steps = len(grad_output), self.input_shape[0]
         sigmoid, tanh = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
         # dc: dL/dc_t, carried backwards through the forget gates
-        dz, dh, dc, through_h = self.workspace.rows(n, "dz", "dh", "dc", "through_h")
+        dz, dh, dc, through_h = self.workspace.rows(n, ("dz", "dh", "dc", "through_h"))
         for t in reversed(range(steps)):
             self._grad_into_state(t, grad_output, dz, dh)
             i, f, g, o = self._split(self._gates[:, t])
