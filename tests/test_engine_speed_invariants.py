@@ -1,13 +1,14 @@
 """The speed work must not change what is computed: each fast path against a plain one.
 
-Packed parameters, grouped optimizer updates, scratch buffers in activations, block
-gathers of shuffled rows, chunked input scaling and the faster AUC are each compared
-with a straightforward implementation (bit for bit where the arithmetic is the same,
-to rounding where it was rearranged), and gradients are checked in float64.
-None of these tests measures time.
+Flat parameter arrays and one-pass optimizer updates, the layers' workspaces, scratch
+buffers in activations, block gathers of shuffled rows, chunked input scaling and the
+faster AUC are each compared with a straightforward implementation (bit for bit where
+the arithmetic is the same, to rounding where it was rearranged), and gradients are
+checked in float64.  None of these tests measures time.
 """
 
 import json
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -20,8 +21,8 @@ from nncli.data.raw import RawData
 from nncli.metrics import classification_metrics, macro_auc, roc_auc
 from nncli.nn import gradcheck
 from nncli.nn.activations import ACTIVATIONS
-from nncli.nn.layers import Dense
-from nncli.nn.layers.base import reuse_buffer
+from nncli.nn.layers import LSTM, Conv2D, Dense, Flatten, Reshape, Residual
+from nncli.nn.layout import Layout
 from nncli.nn.losses import LOSSES
 from nncli.nn.model import Sequential
 from nncli.nn.optimizers import OPTIMIZERS
@@ -29,75 +30,137 @@ from nncli.training import loop as train_module
 from nncli.training.observers import Observer
 from nncli.training.prepare import prepare
 from nncli.training.run import train
+from nncli.nn.workspace import MAX_VIEWS, Workspace
 
 
 def _model(dtype="float64", hidden=(5, 4), activation="tanh", output="softmax", loss="cross_entropy",
-           units=3, seed=0, packable=True, monkeypatch=None):
-    if not packable:
-        monkeypatch.setattr(Dense, "packable", False)
+           units=3, seed=0):
     layers = [Dense(h, activation) for h in hidden] + [Dense(units, output)]
-    model = Sequential(layers, loss, (6,), np.random.default_rng(seed), dtype)
-    if not packable:
-        monkeypatch.setattr(Dense, "packable", True)
-    return model
+    return Sequential(layers, loss, (6,), np.random.default_rng(seed), dtype)
 
 
-def _batch(units=3, n=8, seed=1):
+def _mixed_layers():
+    """Every layer kind with parameters, a residual block (with a projection) among them."""
+    return [Conv2D(2, 3, activation="tanh"), Residual([Conv2D(3, 3, stride=2, activation="tanh")]),
+            Reshape([3, -1]), LSTM(3, return_sequences=True), Flatten(), Dense(3, "softmax")]
+
+
+def _mixed_model(dtype="float64", seed=0):
+    return Sequential(_mixed_layers(), "cross_entropy", (1, 4, 4), np.random.default_rng(seed), dtype)
+
+
+def _batch(units=3, n=8, seed=1, shape=(6,)):
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 6))
+    x = rng.standard_normal((n,) + shape)
     target = np.eye(units)[rng.integers(0, units, n)] if units > 1 else rng.integers(0, 2, (n, 1)).astype(float)
     return x, target
 
 
-# -- packed parameters -------------------------------------------------------------------
+def _optimizer(name, model, **options):
+    return OPTIMIZERS[name](model.flat_params, model.flat_grads, model.layout, **options)
 
 
-def test_dense_parameters_are_views_of_one_flat_buffer_with_unchanged_values():
-    model = _model()
-    reference = [Dense(5, "tanh"), Dense(4, "tanh"), Dense(3, "softmax")]
-    rng, shape = np.random.default_rng(0), (6,)
+# -- flat parameters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make, input_shape", [
+    (lambda: [Dense(5, "tanh"), Dense(4, "tanh"), Dense(3, "softmax")], (6,)),
+    (_mixed_layers, (1, 4, 4)),
+])
+def test_parameters_are_views_of_one_flat_array_with_unchanged_values(make, input_shape):
+    model = Sequential(make(), "cross_entropy", input_shape, np.random.default_rng(0), "float64")
+    reference = make()
+    rng, shape = np.random.default_rng(0), input_shape
     for layer in reference:
         shape = layer.build(shape, rng, np.float64)
-    for _, layer, name in model.parameters():
-        assert np.shares_memory(layer.params[name], model.flat_params)
-        assert np.shares_memory(layer.grads[name], model.flat_grads)
-    for packed, plain in zip(model.layers, reference):
-        for name in plain.params:
-            np.testing.assert_array_equal(packed.params[name], plain.params[name])
-    assert model.flat_params.size == sum(layer.n_params for layer in reference)
+    expected = [(name, layer) for layer in reference for name in layer.params]
+    assert [key for key, _, _ in model.parameters()] == list(model.layout)
+    for (key, layer, name), (plain_name, plain) in zip(model.parameters(), expected, strict=True):
+        start, stop, shape, decayed = model.layout[key]
+        assert np.shares_memory(layer.params[name], model.flat_params[start:stop])
+        np.testing.assert_array_equal(layer.params[name], model.flat_params[start:stop].reshape(shape))
+        np.testing.assert_array_equal(model.flat_params[start:stop].reshape(shape), plain.params[plain_name])
+        assert np.shares_memory(layer.grads[name], model.flat_grads[start:stop])
+        assert decayed == (name in layer.decayed) == plain_name.endswith(("weight", "weight_ih", "weight_hh"))
+    assert model.flat_params.size == model.layout.size == sum(layer.n_params for layer in reference)
 
 
-def test_one_optimizer_group_for_a_packed_model_and_one_per_array_otherwise(monkeypatch):
-    packed = OPTIMIZERS["adam"](_model().parameters())
-    assert len(packed.groups) == 1
-    loose = OPTIMIZERS["adam"](_model(packable=False, monkeypatch=monkeypatch).parameters())
-    assert len(loose.groups) == 6
+def test_a_residual_blocks_entries_are_its_inner_layers_views():
+    model = _mixed_model()
+    block = model.layers[1]
+    assert list(block.params) == ["0.weight", "0.bias", "proj.weight", "proj.bias"]
+    assert block.params["0.weight"] is block.layers[0].params["weight"]
+    assert block.grads["proj.bias"] is block.proj.grads["bias"]
+    assert np.shares_memory(block.layers[0].params["weight"], model.flat_params)
+    with pytest.raises(KeyError):
+        block.params["1.weight"] = np.zeros(3)  # no such inner entry: nothing is added
+
+
+def test_layout_spans_and_merged_decayed_runs():
+    layout = Layout([("0.weight", (3, 2), True), ("0.bias", (3,), False), ("1.weight_ih", (2, 2), True),
+                     ("1.weight_hh", (2, 2), True), ("1.bias", (2,), False)])
+    assert layout.size == 19 and list(layout) == ["0.weight", "0.bias", "1.weight_ih", "1.weight_hh", "1.bias"]
+    assert layout["0.bias"] == (6, 9, (3,), False)
+    assert layout.decayed_runs() == [(0, 6), (9, 17)]
+    flat = np.arange(19.0)
+    np.testing.assert_array_equal(layout.view(flat, "1.weight_hh"), [[13, 14], [15, 16]])
+    assert all(np.shares_memory(view, flat) for view in layout.views(flat).values())
+
+
+def test_the_optimizer_updates_the_models_flat_arrays_and_keeps_flat_state():
+    model = _model()
+    optimizer = _optimizer("adam", model)
+    assert optimizer.params is model.flat_params and optimizer.grads is model.flat_grads
+    x, target = _batch()
+    model.forward(x, train=True)
+    model.backward(target)
+    before = model.flat_params.copy()
+    optimizer.step(0.01)
+    assert not np.array_equal(before, model.flat_params)
+    for slot in ("m_scaled", "v_scaled"):
+        flat = optimizer.slot(slot)
+        assert flat.shape == model.flat_params.shape
+        for key in model.layout:
+            assert np.shares_memory(optimizer.state[key][slot], flat)
+    with pytest.raises(ValueError, match="flat"):
+        OPTIMIZERS["sgd"](model.flat_params[:-1], model.flat_grads, model.layout)
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_packed_and_unpacked_training_give_the_same_bits(name, weight_decay, dtype, monkeypatch):
-    """Updating the flat group applies the same operations to each element as per-array updates."""
-    models = [_model(dtype), _model(dtype, packable=False, monkeypatch=monkeypatch)]
-    optimizers = [OPTIMIZERS[name](m.parameters(), weight_decay=weight_decay, **OPTIONS[name]) for m in models]
+@pytest.mark.parametrize("make", [_model, _mixed_model], ids=["dense", "mixed"])
+def test_one_pass_over_the_flat_arrays_and_one_optimizer_per_array_give_the_same_bits(
+        make, name, weight_decay, dtype):
+    """Updating the flat arrays applies the same operations to each element as per-array updates."""
+    models = [make(dtype), make(dtype)]
+    options = dict(OPTIONS[name], weight_decay=weight_decay)
+    flat = _optimizer(name, models[0], **options)
+    layout = models[1].layout
+    per_array = [OPTIMIZERS[name](models[1].flat_params[span.start:span.stop],
+                                  models[1].flat_grads[span.start:span.stop],
+                                  Layout([(key, span.shape, span.decayed)]), **options)
+                 for key, span in layout.spans.items()]
+    shape = models[0].input_shape
     for step in range(6):
-        x, target = _batch(seed=step)
-        for model, optimizer in zip(models, optimizers):
+        x, target = _batch(seed=step, shape=shape)
+        for model, optimizers in zip(models, ([flat], per_array)):
             model.forward(x.astype(dtype), train=True)
             model.backward(target.astype(dtype))
-            optimizer.step(0.05)
+            for optimizer in optimizers:
+                optimizer.step(0.05)
     for (key, a), (_, b) in zip(models[0].state_dict().items(), models[1].state_dict().items()):
         np.testing.assert_array_equal(a, b, err_msg=key)
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_grouped_update_of_a_packed_model_matches_the_formula(name):
+def test_flat_update_of_a_model_matches_the_formula(name):
     model = _model()
     options = dict(OPTIONS[name], weight_decay=0.02)
-    optimizer = OPTIMIZERS[name](model.parameters(), **options)
+    optimizer = _optimizer(name, model, **options)
     params = model.state_dict()
     decayed = {key for key, layer, pname in model.parameters() if pname in layer.decayed}
+    assert decayed == {key for key in model.layout if model.layout[key].decayed}
     state = {}
     rng = np.random.default_rng(5)
     for t in range(1, 8):
@@ -112,7 +175,7 @@ def test_grouped_update_of_a_packed_model_matches_the_formula(name):
 
 def test_adam_float32_stays_close_to_the_float64_formula():
     model = _model("float32")
-    optimizer = OPTIMIZERS["adam"](model.parameters())
+    optimizer = _optimizer("adam", model)
     params = {k: v.astype(np.float64) for k, v in model.state_dict().items()}
     state = {}
     rng = np.random.default_rng(2)
@@ -128,22 +191,24 @@ def test_adam_float32_stays_close_to_the_float64_formula():
         np.testing.assert_allclose(value, params[key], rtol=1e-5, atol=1e-6, err_msg=key)
 
 
-def test_optimizer_state_round_trips_into_a_fresh_optimizer():
-    models = [_model(), _model()]
-    first = OPTIMIZERS["adam"](models[0].parameters())
+@pytest.mark.parametrize("make", [_model, _mixed_model], ids=["dense", "mixed"])
+def test_optimizer_state_round_trips_into_a_fresh_optimizer(make):
+    models = [make(), make()]
+    first = _optimizer("adam", models[0])
+    shape = models[0].input_shape
     for step in range(3):
-        x, target = _batch(seed=step)
+        x, target = _batch(seed=step, shape=shape)
         models[0].forward(x, train=True)
         models[0].backward(target)
         first.step(0.01)
     models[1].load_state_dict(models[0].state_dict())
-    second = OPTIMIZERS["adam"](models[1].parameters())
+    second = _optimizer("adam", models[1])
     second.load_state_arrays({k: v.copy() for k, v in first.state_arrays().items()})
     second.steps = first.steps
     assert set(first.state_arrays()) == {f"{key}.{slot}" for key, *_ in models[0].parameters()
                                          for slot in ("m_scaled", "v_scaled")}
     for step in range(3, 6):
-        x, target = _batch(seed=step)
+        x, target = _batch(seed=step, shape=shape)
         for model, optimizer in zip(models, (first, second)):
             model.forward(x, train=True)
             model.backward(target)
@@ -153,7 +218,7 @@ def test_optimizer_state_round_trips_into_a_fresh_optimizer():
 
 
 def test_loading_state_that_does_not_fit_is_a_value_error():
-    optimizer = OPTIMIZERS["adam"](_model().parameters())
+    optimizer = _optimizer("adam", _model())
     with pytest.raises(ValueError, match="unknown parameter"):
         optimizer.load_state_arrays({"9.weight.m_scaled": np.zeros(3)})
     with pytest.raises(ValueError, match="not one of adam"):
@@ -231,15 +296,65 @@ def test_packed_float64_model_passes_gradient_check(activation, output, loss, un
 # -- buffers, batches, scaling -----------------------------------------------------------
 
 
-def test_reuse_buffer_hands_out_cached_views_and_forgets_them_when_it_grows():
-    store = {}
-    small = reuse_buffer(store, "out", (4, 3), np.dtype(np.float32))
-    assert reuse_buffer(store, "out", (4, 3), np.dtype(np.float32)) is small
-    big = reuse_buffer(store, "out", (10, 3), np.dtype(np.float32))
-    again = reuse_buffer(store, "out", (4, 3), np.dtype(np.float32))
+def test_workspace_hands_out_remembered_views_and_forgets_them_when_an_array_grows():
+    workspace = Workspace(np.float32)
+    workspace.declare("out", (3,))
+    workspace.declare("mask", (3,), np.bool_)
+    small = workspace.rows(4, "out")
+    assert small.shape == (4, 3) and small.dtype == np.float32
+    assert workspace.rows(4, "out") is small  # one lookup for a batch size seen before
+    pair = workspace.rows(4, ("out", "mask"))
+    assert np.shares_memory(pair[0], small) and pair[1].dtype == np.bool_
+    assert workspace.rows(4, ("out", "mask")) is pair
+    big = workspace.rows(10, "out")
+    again = workspace.rows(4, "out")
     assert again is not small and np.shares_memory(again, big) and not np.shares_memory(again, small)
-    other = reuse_buffer(store, "out", (4, 5), np.dtype(np.float32))
+    assert np.shares_memory(workspace.rows(4, ("out", "mask"))[0], big)  # bundles are forgotten too
+    assert np.shares_memory(workspace.rows(7, "out"), big)  # smaller batches: no new array
+    workspace.declare("out", (5,))  # declared anew: a new array
+    other = workspace.rows(4, "out")
     assert other.shape == (4, 5) and not np.shares_memory(other, big)
+    with pytest.raises(KeyError, match="declare"):
+        workspace.rows(4, "nope")
+
+
+def test_workspace_forgets_its_views_beyond_a_bound_but_keeps_its_arrays():
+    workspace = Workspace(np.float64)
+    workspace.declare("out", (2,))
+    biggest = workspace.rows(MAX_VIEWS + 10, "out")
+    for n in range(1, MAX_VIEWS + 10):
+        assert np.shares_memory(workspace.rows(n, "out"), biggest)
+    assert len(workspace._views) <= MAX_VIEWS
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_training_step_allocates_no_batch_sized_array_once_warm(dtype):
+    """After one batch of each size, forward, backward and the optimizer step reuse their arrays.
+
+    (NumPy's own iteration buffers, e.g. for adding a bias row, stay far below one
+    hidden layer's output of 2048 rows, the bound checked.)
+    """
+    model = _model(dtype, hidden=(64, 64), output="sigmoid", loss="bce", units=1)
+    optimizer = _optimizer("adam", model, weight_decay=0.01)
+    x, target = (a.astype(dtype) for a in _batch(units=1, n=2048))
+
+    def step(rows):
+        model.forward(x[:rows], train=True)
+        model.backward(target[:rows])
+        optimizer.step(0.01)
+
+    for rows in (2048, 1536):
+        step(rows)
+    hidden_output = 2048 * 64 * np.dtype(dtype).itemsize
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        for rows in (2048, 1536, 2048, 1536):
+            step(rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - baseline < hidden_output / 2, peak - baseline
 
 
 def test_a_layers_views_per_batch_size_follow_its_buffers_when_they_grow():
@@ -288,6 +403,29 @@ def _trainer(config_text, dtype="float32", observers=()):
     from nncli.data.pipeline import streams
 
     return train_module.Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"], observers)
+
+
+@pytest.mark.parametrize("optimizer, slots", [("adam", ("m_scaled", "v_scaled")), ("momentum", ("velocity",))])
+def test_a_checkpoint_names_optimizer_state_by_parameter_key_and_resumes_exactly(optimizer, slots):
+    """``optimizer/<param key>.<slot>``, e.g. ``optimizer/0.weight.m_scaled``: the names older
+    checkpoints use, so that they resume with this code."""
+    settings = {"optimizer": optimizer, "weight_decay": 0.001, "epochs": 2}
+    first = _trainer(settings)
+    first.fit()
+    state = first.state()
+    keys = {key for key in state if key.startswith("optimizer/")}
+    assert keys == {f"optimizer/{key}.{slot}" for key in ("0.weight", "0.bias", "1.weight", "1.bias")
+                    for slot in slots}
+    assert state[f"optimizer/0.weight.{slots[0]}"].shape == first.model.layout["0.weight"].shape
+    resumed = _trainer(dict(settings, epochs=4))
+    resumed.load_state({key: np.array(value, copy=True) for key, value in state.items()})
+    resumed.fit()
+    straight = _trainer(dict(settings, epochs=4))
+    straight.fit()
+    for (key, a), (_, b) in zip(resumed.model.state_dict().items(), straight.model.state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=key)
+    for key, value in resumed.optimizer.state_arrays().items():
+        np.testing.assert_array_equal(value, straight.optimizer.state_arrays()[key], err_msg=key)
 
 
 @pytest.mark.parametrize("batch_size", [1, 24, "full"])

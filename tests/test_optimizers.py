@@ -9,6 +9,7 @@ from optimizer_reference import OPTIONS, reference_step
 from nncli.config import schema
 from nncli.nn import schedules
 from nncli.nn.layers import Dense
+from nncli.nn.layout import Layout
 from nncli.nn.optimizers import OPTIMIZERS
 
 
@@ -16,6 +17,16 @@ def _layer(rng):
     layer = Dense(3, "tanh")
     layer.build((4,), rng, np.float64)
     return layer
+
+
+def _flat(layer):
+    """A layer's parameters and gradients moved into flat arrays, as a model lays them out."""
+    layout = Layout((name, value.shape, name in layer.decayed) for name, value in layer.params.items())
+    params, grads = np.empty(layout.size), np.zeros(layout.size)
+    for name in layout:
+        np.copyto(layout.view(params, name), layer.params[name])
+        layer.params[name], layer.grads[name] = layout.view(params, name), layout.view(grads, name)
+    return params, grads, layout
 
 
 def _reference(name, p, grads, lr, options):
@@ -50,7 +61,7 @@ def test_update_matches_formula(name, weight_decay):
     start = {k: v.copy() for k, v in layer.params.items()}
     grads = [{k: rng.standard_normal(v.shape) for k, v in start.items()} for _ in range(5)]
     options = dict(OPTIONS[name], weight_decay=weight_decay)
-    optimizer = OPTIMIZERS[name]([("0.weight", layer, "weight"), ("0.bias", layer, "bias")], **options)
+    optimizer = OPTIMIZERS[name](*_flat(layer), **options)
     for g in grads:
         for key in g:
             layer.grads[key][...] = g[key]
@@ -63,11 +74,14 @@ def test_update_matches_formula(name, weight_decay):
 def test_step_updates_parameters_in_place():
     rng = np.random.default_rng(1)
     layer = _layer(rng)
+    params, grads, layout = _flat(layer)
     weight = layer.params["weight"]
-    optimizer = OPTIMIZERS["adam"]([("0.weight", layer, "weight")])
+    before = weight.copy()
+    optimizer = OPTIMIZERS["adam"](params, grads, layout)
     layer.grads["weight"][...] = 1.0
     optimizer.step(0.1)
-    assert layer.params["weight"] is weight
+    assert layer.params["weight"] is weight and optimizer.params is params
+    np.testing.assert_allclose(weight, before - 0.1, rtol=1e-6)  # Adam's first step is lr * sign(g)
     assert optimizer.steps == 1
 
 

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from .layers.base import reuse_buffer
+from .layout import Layout
 from .losses import LOSSES
+from .workspace import Workspace
 
 
 class Sequential:
@@ -12,7 +13,13 @@ class Sequential:
     The last layer is the output layer (a ``Dense`` with the output activation);
     it keeps its logits so that log-losses are exact, and when its activation is
     the one paired with the loss the backward pass starts from
-    ``(prediction - target) / N`` directly.
+    ``(prediction - target) / N`` directly.  The first layer is told that no
+    dL/dx is needed (``needs_input_grad``).
+
+    All parameters live in one flat array ``flat_params`` and their gradients in
+    ``flat_grads``, laid out by ``layout`` (key -> span, keys as in
+    ``weights.npz``); every layer's ``params[name]`` and ``grads[name]`` are views
+    of them.  An optimizer updates the flat arrays in one pass per operation.
 
     Parameters
     ----------
@@ -44,30 +51,26 @@ class Sequential:
         self.layers[0].needs_input_grad = False
         self.output_layer.keep_logits = True
         self._paired = self.loss.paired_activation == self.output_layer.activation.name
-        self._buffers = {}
-        self._deltas = {}  # batch shape -> view of the delta buffer
-        self._pack_parameters()
+        self.workspace = Workspace(self.dtype)
+        self.workspace.declare("delta", self.output_shape)
+        self._lay_out_parameters()
 
-    def _pack_parameters(self):
-        """Move the parameters (and gradients) of packable layers into one flat buffer each.
+    def _lay_out_parameters(self):
+        """Move every parameter (and gradient) into the flat arrays, values unchanged.
 
-        Each ``layer.params[name]`` becomes a view of ``flat_params``, in the order of
-        ``parameters()``, and likewise the gradients; values are unchanged.  An
-        optimizer then updates all those parameters with one array operation per
-        step instead of one per array, which is most of a small network's time.
+        ``layout`` places them back to back in the order of ``parameters()``; each
+        ``layer.params[name]`` becomes its view of ``flat_params``, likewise the
+        gradients.  (That is why layers read their arrays through those dicts.)
         """
-        packed = [(layer, name) for _, layer, name in self.parameters() if layer.packable]
-        size = sum(layer.params[name].size for layer, name in packed)
-        self.flat_params = np.empty(size, dtype=self.dtype)
-        self.flat_grads = np.zeros(size, dtype=self.dtype)
-        offset = 0
-        for layer, name in packed:
-            value = layer.params[name]
-            stop = offset + value.size
-            layer.params[name] = self.flat_params[offset:stop].reshape(value.shape)
-            np.copyto(layer.params[name], value)
-            layer.grads[name] = self.flat_grads[offset:stop].reshape(value.shape)
-            offset = stop
+        entries = self.parameters()
+        self.layout = Layout((key, layer.params[name].shape, name in layer.decayed) for key, layer, name in entries)
+        self.flat_params = np.empty(self.layout.size, dtype=self.dtype)
+        self.flat_grads = np.zeros(self.layout.size, dtype=self.dtype)
+        for key, layer, name in entries:
+            view = self.layout.view(self.flat_params, key)
+            np.copyto(view, layer.params[name])
+            layer.params[name] = view
+            layer.grads[name] = self.layout.view(self.flat_grads, key)
 
     @property
     def output_layer(self):
@@ -87,14 +90,8 @@ class Sequential:
         target : ndarray (N, K)
             0/1 indicators (classification) or values (regression).
         """
-        prediction = self.output_layer._y
-        delta = self._deltas.get(prediction.shape)  # a batch size seen before: one lookup
-        if delta is None:
-            allocated = self._buffers.get("delta")
-            delta = reuse_buffer(self._buffers, "delta", prediction.shape, self.dtype)
-            if self._buffers["delta"] is not allocated or len(self._deltas) >= 16:
-                self._deltas.clear()  # views of the old buffer are not handed out again
-            self._deltas[prediction.shape] = delta
+        prediction = self.output_layer.output
+        delta = self.workspace.rows(len(prediction), "delta")
         if self._paired:
             delta = self.loss.paired_delta(prediction, target, delta)
             grad = self.output_layer.backward_from_logits(delta)
@@ -107,7 +104,7 @@ class Sequential:
     def batch_loss(self, target):
         """Mean loss of the batch of the last ``forward``."""
         out = self.output_layer
-        return self.loss.value(out._y, target, out.logits)
+        return self.loss.value(out.output, target, out.logits)
 
     def predict(self, X, batch_size=4096):
         """Outputs for all rows of ``X``, computed in chunks: (N, K), a new array."""

@@ -62,7 +62,7 @@ class Trainer:
         self.train_set = EvalSet("train", dataset, dataset.train, head, dtype)
         self.train_scored = self.train_set.sample(TRAIN_SCORE_ROWS)
         self.val_set = EvalSet("val", dataset, dataset.val, head, dtype) if dataset.val else None
-        self.optimizer = make_optimizer(training.optimizer, model.parameters(), training)
+        self.optimizer = make_optimizer(training.optimizer, model, training)
         self.observers = ObserverList(config_rules(training) + list(observers))
         self.rng = np.random.default_rng(shuffle_seed)
         self.monitor_split = "val" if self.val_set else "train"

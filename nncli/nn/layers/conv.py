@@ -109,11 +109,13 @@ class Conv2D(Layer):
             self.params["bias"] = rng.standard_normal(self.filters)
         else:
             self.params["bias"] = np.zeros(self.filters)
+        padded = (channels, height + sum(self._pad_h), width + sum(self._pad_w))
+        columns = (channels, kh, kw, oh, ow)
+        for name, sample_shape in [("padded", padded), ("cols", columns), ("out", (self.filters, oh, ow)),
+                                   ("dweight", (self.filters, channels * kh * kw)), ("dcols", columns),
+                                   ("dpadded", padded), ("dx", input_shape)]:
+            self.workspace.declare(name, sample_shape)
         return (self.filters, oh, ow)
-
-    def _padded_shape(self, n):
-        c, h, w = self.input_shape
-        return (n, c, h + sum(self._pad_h), w + sum(self._pad_w))
 
     def _interior(self):
         """Index of the unpadded input inside the padded buffer."""
@@ -126,18 +128,18 @@ class Conv2D(Layer):
         n = len(x)
         (kh, kw), (oh, ow) = self.kernel, self._out_hw
         if any(self._pad_h) or any(self._pad_w):
-            padded = self.buffer("padded", self._padded_shape(n))
+            padded = self.workspace.rows(n, "padded")
             padded.fill(0)
             padded[self._interior()] = x
         else:
             padded = x
         c = self.input_shape[0]
-        cols = self.buffer("cols", (n, c, kh, kw, oh, ow))
+        cols = self.workspace.rows(n, "cols")
         for i in range(kh):
             for j in range(kw):
                 cols[:, :, i, j] = padded[window(i, j, self.stride, self._out_hw)]
         self._cols = cols.reshape(n, c * kh * kw, oh * ow)
-        out = self.buffer("out", (n, self.filters, oh, ow))
+        out = self.workspace.rows(n, "out")
         z = out.reshape(n, self.filters, oh * ow)
         np.matmul(self.params["weight"].reshape(self.filters, -1), self._cols, out=z)
         z += self.params["bias"][:, None]
@@ -151,22 +153,22 @@ class Conv2D(Layer):
         c = self.input_shape[0]
         dz = self.activation.backward(self._y, grad_output).reshape(n, self.filters, oh * ow)
         np.sum(dz, axis=(0, 2), out=self.grads["bias"])
-        per_sample = self.buffer("dweight", (n, self.filters, c * kh * kw))
+        per_sample = self.workspace.rows(n, "dweight")
         np.matmul(dz, self._cols.transpose(0, 2, 1), out=per_sample)
         np.sum(per_sample, axis=0, out=self.grads["weight"].reshape(self.filters, -1))
         if not self.needs_input_grad:
             return None
-        dcols = self.buffer("dcols", (n, c, kh, kw, oh, ow))
+        dcols = self.workspace.rows(n, "dcols")
         np.matmul(self.params["weight"].reshape(self.filters, -1).T, dz,
                   out=dcols.reshape(n, c * kh * kw, oh * ow))
-        dpadded = self.buffer("dpadded", self._padded_shape(n))
+        dpadded = self.workspace.rows(n, "dpadded")
         dpadded.fill(0)
         for i in range(kh):
             for j in range(kw):
                 dpadded[window(i, j, self.stride, self._out_hw)] += dcols[:, :, i, j]
         if dpadded.shape[1:] == self.input_shape:
             return dpadded
-        dx = self.buffer("dx", (n,) + self.input_shape)
+        dx = self.workspace.rows(n, "dx")
         np.copyto(dx, dpadded[self._interior()])
         return dx
 

@@ -6,28 +6,27 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..init import INITIALIZERS
-from .base import Layer, views_flag
+from .base import Layer
 
 
 class Dense(Layer):
     """Fully connected layer; inputs with more than one feature axis are flattened.
 
     Parameters ``weight`` (units, in_features), as PyTorch's ``nn.Linear``, and
-    ``bias`` (units,).  With ``keep_logits`` the pre-activation is kept in
-    ``self.logits`` (the output layer needs it for exact log-losses).
+    ``bias`` (units,).  After ``forward``, ``output`` is its result (N, units).
+    With ``keep_logits`` (the model sets it on its output layer, which needs the
+    pre-activation for exact log-losses) ``logits`` is the pre-activation
+    (N, units), else None.
     """
-
-    packable = True
 
     def __init__(self, units, activation="linear", init="glorot"):
         super().__init__()
         self.units = int(units)
         self.activation = ACTIVATIONS[activation]
         self.init = init
-        self._keep_logits = False
+        self.keep_logits = False
+        self.output = None
         self.logits = None
-
-    keep_logits = views_flag("keep_logits", "Whether ``forward`` keeps the pre-activation in ``self.logits``.")
 
     def _build(self, input_shape, rng):
         fan_in = math.prod(input_shape)
@@ -37,50 +36,41 @@ class Dense(Layer):
             self.params["bias"] = rng.standard_normal(self.units)
         else:
             self.params["bias"] = np.zeros(self.units)
+        for name in ("out", "logits", "scratch"):
+            self.workspace.declare(name, (self.units,))
+        self.workspace.declare("dx", (fan_in,))
+        self._flat_input = len(input_shape) == 1
         return (self.units,)
 
     def forward(self, x, train=False):
         """x: (N, *input_shape) -> (N, units)."""
         n = len(x)
         self._x = x if x.ndim == 2 else x.reshape(n, -1)
-        out, z = self.batch_views("forward", n) or self._forward_views(n)
+        if self.keep_logits:
+            out, z = self.workspace.rows(n, ("out", "logits"))
+        else:
+            out = z = self.workspace.rows(n, "out")  # the activation acts in place
         np.matmul(self._x, self.params["weight"].T, out=z)
         z += self.params["bias"]
-        self.logits = z if self._keep_logits else None
-        self._y = self.activation.forward(z, out)
-        return self._y
-
-    def _forward_views(self, n):
-        """(out, z) for n rows: z is the kept logits, or ``out`` itself (activation in place)."""
-        out = self.buffer("out", (n, self.units))
-        z = self.buffer("logits", (n, self.units)) if self.keep_logits else out
-        return self.remember_views("forward", n, (out, z))
-
-    def _backward_views(self, n):
-        """Views for n rows: (scratch for the activation's derivative, dL/dx as (n, in_features),
-        dL/dx shaped as the input); the last two are None when no dL/dx is needed."""
-        scratch = self.buffer("scratch", (n, self.units))
-        if not self.needs_input_grad:
-            return self.remember_views("backward", n, (scratch, None, None))
-        dx = self.buffer("dx", (n, math.prod(self.input_shape)))
-        return self.remember_views("backward", n, (scratch, dx, dx.reshape((n,) + self.input_shape)))
+        self.logits = z if self.keep_logits else None
+        self.output = self.activation.forward(z, out)
+        return self.output
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, units), overwritten -> dL/dx (N, *input_shape) or None."""
-        n = len(grad_output)
-        scratch, _, _ = self.batch_views("backward", n) or self._backward_views(n)
-        return self.backward_from_logits(self.activation.backward(self._y, grad_output, scratch))
+        scratch = self.workspace.rows(len(grad_output), "scratch")
+        return self.backward_from_logits(self.activation.backward(self.output, grad_output, scratch))
 
     def backward_from_logits(self, grad_logits):
         """dL/dz (N, units) -> fills grads, returns dL/dx (N, *input_shape) or None."""
         np.matmul(grad_logits.T, self._x, out=self.grads["weight"])
         np.add.reduce(grad_logits, axis=0, out=self.grads["bias"])  # np.sum without its wrapper
-        if not self._needs_input_grad:
+        if not self.needs_input_grad:
             return None
         n = len(grad_logits)
-        _, dx, dx_shaped = self.batch_views("backward", n) or self._backward_views(n)
+        dx = self.workspace.rows(n, "dx")
         np.matmul(grad_logits, self.params["weight"], out=dx)
-        return dx_shaped
+        return dx if self._flat_input else dx.reshape((n,) + self.input_shape)
 
     def describe(self):
         return f"{self.units}, activation={self.activation.name}"

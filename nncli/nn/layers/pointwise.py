@@ -78,9 +78,13 @@ class ActivationLayer(Layer):
             raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
         self.activation = ACTIVATIONS[activation]
 
+    def _build(self, input_shape, rng):
+        self.workspace.declare("out", input_shape)
+        return input_shape
+
     def forward(self, x, train=False):
         """x: (N, *shape) -> f(x) (N, *shape); a view of a reused buffer."""
-        self._y = self.activation.forward(x, self.buffer("out", x.shape))
+        self._y = self.activation.forward(x, self.workspace.rows(len(x), "out"))
         return self._y
 
     def backward(self, grad_output):
@@ -120,6 +124,8 @@ class Dropout(Layer):
 
     def _build(self, input_shape, rng):
         self.rng = np.random.default_rng(int(rng.integers(2**63)))
+        self.workspace.declare("mask", input_shape)
+        self.workspace.declare("out", input_shape)
         return input_shape
 
     def forward(self, x, train=False):
@@ -127,12 +133,12 @@ class Dropout(Layer):
         if not train or self.rate == 0.0:
             self._mask = None
             return x
-        mask = self.buffer("mask", x.shape)
+        mask, out = self.workspace.rows(len(x), ("mask", "out"))
         self.rng.random(out=mask, dtype=self.dtype)
         np.greater_equal(mask, self.rate, out=mask)
         mask *= 1.0 / (1.0 - self.rate)
         self._mask = mask
-        return np.multiply(x, mask, out=self.buffer("out", x.shape))
+        return np.multiply(x, mask, out=out)
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, *shape), overwritten -> dL/dx (N, *shape) or None."""
@@ -157,16 +163,18 @@ class Scale(Layer):
 
     def _build(self, input_shape, rng):
         self.params["weight"] = np.ones(input_shape)
+        self.workspace.declare("out", input_shape)
+        self.workspace.declare("product", input_shape)
         return input_shape
 
     def forward(self, x, train=False):
         """x: (N, *shape) -> (N, *shape); a view of a reused buffer."""
         self._x = x
-        return np.multiply(x, self.params["weight"], out=self.buffer("out", x.shape))
+        return np.multiply(x, self.params["weight"], out=self.workspace.rows(len(x), "out"))
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, *shape), overwritten -> dL/dx (N, *shape) or None."""
-        product = np.multiply(grad_output, self._x, out=self.buffer("product", grad_output.shape))
+        product = np.multiply(grad_output, self._x, out=self.workspace.rows(len(grad_output), "product"))
         np.sum(product, axis=0, out=self.grads["weight"])
         if not self.needs_input_grad:
             return None
@@ -187,11 +195,12 @@ class Shift(Layer):
 
     def _build(self, input_shape, rng):
         self.params["bias"] = np.zeros(input_shape)
+        self.workspace.declare("out", input_shape)
         return input_shape
 
     def forward(self, x, train=False):
         """x: (N, *shape) -> (N, *shape); a view of a reused buffer."""
-        return np.add(x, self.params["bias"], out=self.buffer("out", x.shape))
+        return np.add(x, self.params["bias"], out=self.workspace.rows(len(x), "out"))
 
     def backward(self, grad_output):
         """grad_output: dL/dy (N, *shape) -> dL/dx (the same array) or None."""

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .base import Layer, reuse_buffer
+from .base import Layer
 from .conv import output_size, pair, window
 
 
@@ -37,6 +37,11 @@ class _Pool2D(Layer):
         oh, _ = output_size(height, self.size[0], self.stride[0], "valid")
         ow, _ = output_size(width, self.size[1], self.stride[1], "valid")
         self._out_hw = (oh, ow)
+        for name in ("out", "routed"):
+            self.workspace.declare(name, (channels, oh, ow))
+        for name in ("winner", "found"):
+            self.workspace.declare(name, (channels, oh, ow), np.bool_)
+        self.workspace.declare("dx", input_shape)
         return (channels, oh, ow)
 
     def _windows(self):
@@ -48,7 +53,7 @@ class _Pool2D(Layer):
 
     def _fold_windows(self, x, combine):
         """Every window offset of ``x`` folded with the ufunc ``combine`` into a reused buffer (N, C, H', W')."""
-        out = self.buffer("out", (len(x),) + self.output_shape)
+        out = self.workspace.rows(len(x), "out")
         for k, index in self._windows():
             if k == 0:
                 np.copyto(out, x[index])
@@ -81,12 +86,9 @@ class MaxPool2D(_Pool2D):
         """grad_output: dL/dy (N, C, H', W') -> dL/dx (N, C, H, W) or None."""
         if not self.needs_input_grad:
             return None
-        shape = grad_output.shape
-        dx = self.buffer("dx", (len(grad_output),) + self.input_shape)
+        # found: the window has its winner
+        dx, winner, found, routed = self.workspace.rows(len(grad_output), ("dx", "winner", "found", "routed"))
         dx.fill(0)
-        winner = reuse_buffer(self._buffers, "winner", shape, np.bool_)
-        found = reuse_buffer(self._buffers, "found", shape, np.bool_)  # the window has its winner
-        routed = self.buffer("routed", shape)
         for k, index in self._windows():
             np.equal(self._x[index], self._y, out=winner)
             if k == 0:
@@ -114,7 +116,7 @@ class AvgPool2D(_Pool2D):
         """grad_output: dL/dy (N, C, H', W'), overwritten -> dL/dx (N, C, H, W) or None."""
         if not self.needs_input_grad:
             return None
-        dx = self.buffer("dx", (len(grad_output),) + self.input_shape)
+        dx = self.workspace.rows(len(grad_output), "dx")
         dx.fill(0)
         grad_output *= 1.0 / math.prod(self.size)
         for _, index in self._windows():

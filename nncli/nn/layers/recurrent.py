@@ -43,13 +43,18 @@ class _Recurrent(Layer):
         self.params["weight_ih"] = rng.uniform(-bound, bound, (rows, features))
         self.params["weight_hh"] = rng.uniform(-bound, bound, (rows, self.units))
         self.params["bias"] = np.zeros(rows)
+        sequence, state = (steps, self.units), (self.units,)
+        for name, sample_shape in [("z", (steps, rows)), ("dz", (steps, rows)), ("dx", input_shape),
+                                   ("last", state), ("dh", state), ("h", sequence), ("h_prev", sequence),
+                                   ("recurrent", (rows,))]:
+            self.workspace.declare(name, sample_shape)
         return (steps, self.units) if self.return_sequences else (self.units,)
 
     def _project_inputs(self, x):
         """Keep x (N, T, F) and return ``x W_ih^T + b`` for all steps: (N, T, gates*units)."""
         n, steps = len(x), self.input_shape[0]
         self._x = np.ascontiguousarray(x)
-        z = self.buffer("z", (n, steps, self.gates * self.units))
+        z = self.workspace.rows(n, "z")
         np.matmul(self._x.reshape(n * steps, -1), self.params["weight_ih"].T, out=z.reshape(n * steps, -1))
         z += self.params["bias"]
         return z
@@ -58,7 +63,7 @@ class _Recurrent(Layer):
         """All hidden states h (N, T, units) -> the layer's output."""
         if self.return_sequences:
             return h
-        last = self.buffer("last", (len(h), self.units))
+        last = self.workspace.rows(len(h), "last")
         np.copyto(last, h[:, -1])
         return last
 
@@ -82,7 +87,7 @@ class _Recurrent(Layer):
         np.sum(flat_dz, axis=0, out=self.grads["bias"])
         if not self.needs_input_grad:
             return None
-        dx = self.buffer("dx", self._x.shape)
+        dx = self.workspace.rows(n, "dx")
         np.matmul(flat_dz, self.params["weight_ih"], out=dx.reshape(n * steps, -1))
         return dx
 
@@ -117,9 +122,8 @@ class RNN(_Recurrent):
         """x: (N, T, F) -> (N, units), or (N, T, units) with return_sequences."""
         n, steps = len(x), self.input_shape[0]
         z = self._project_inputs(x)
-        h = self.buffer("h", (n, steps, self.units))
-        self._h_prev = h_prev = self.buffer("h_prev", (n, steps, self.units))
-        recurrent = self.buffer("recurrent", (n, self.units))
+        h, h_prev, recurrent = self.workspace.rows(n, ("h", "h_prev", "recurrent"))
+        self._h_prev = h_prev
         h_prev[:, 0] = 0
         for t in range(steps):
             if t == 0:
@@ -136,8 +140,7 @@ class RNN(_Recurrent):
     def backward(self, grad_output):
         """grad_output: dL/dy, (N, units) or (N, T, units) -> dL/dx (N, T, F) or None."""
         n, steps = len(grad_output), self.input_shape[0]
-        dz = self.buffer("dz", (n, steps, self.units))
-        dh = self.buffer("dh", (n, self.units))
+        dz, dh = self.workspace.rows(n, ("dz", "dh"))
         for t in reversed(range(steps)):
             self._grad_into_state(t, grad_output, dz, dh)
             np.copyto(dz[:, t], self.activation.backward(self._h[:, t], dh))
@@ -172,6 +175,11 @@ class LSTM(_Recurrent):
     def _build(self, input_shape, rng):
         shape = super()._build(input_shape, rng)
         self.params["bias"][self.units : 2 * self.units] = 1.0
+        sequence = (input_shape[0], self.units)
+        for name in ("c", "tanh_c"):
+            self.workspace.declare(name, sequence)
+        for name in ("forget", "dc", "through_h"):
+            self.workspace.declare(name, (self.units,))
         return shape
 
     def _split(self, array):
@@ -184,11 +192,9 @@ class LSTM(_Recurrent):
         n, steps, u = len(x), self.input_shape[0], self.units
         sigmoid, tanh = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
         gates = self._project_inputs(x)  # becomes the gate activations, step by step
-        shape = (n, steps, u)
-        self._c, self._tanh_c = c, tanh_c = self.buffer("c", shape), self.buffer("tanh_c", shape)
-        self._h, self._h_prev = h, h_prev = self.buffer("h", shape), self.buffer("h_prev", shape)
-        recurrent = self.buffer("recurrent", (n, 4 * u))
-        forget = self.buffer("forget", (n, u))
+        c, tanh_c, h, h_prev, recurrent, forget = self.workspace.rows(
+            n, ("c", "tanh_c", "h", "h_prev", "recurrent", "forget"))
+        self._c, self._tanh_c, self._h, self._h_prev = c, tanh_c, h, h_prev
         h_prev[:, 0] = 0
         for t in range(steps):
             step = gates[:, t]
@@ -212,12 +218,10 @@ class LSTM(_Recurrent):
 
     def backward(self, grad_output):
         """grad_output: dL/dy, (N, units) or (N, T, units) -> dL/dx (N, T, F) or None."""
-        n, steps, u = len(grad_output), self.input_shape[0], self.units
+        n, steps = len(grad_output), self.input_shape[0]
         sigmoid, tanh = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
-        dz = self.buffer("dz", (n, steps, 4 * u))
-        dh = self.buffer("dh", (n, u))
-        dc = self.buffer("dc", (n, u))  # dL/dc_t, carried backwards through the forget gates
-        through_h = self.buffer("through_h", (n, u))
+        # dc: dL/dc_t, carried backwards through the forget gates
+        dz, dh, dc, through_h = self.workspace.rows(n, ("dz", "dh", "dc", "through_h"))
         for t in reversed(range(steps)):
             self._grad_into_state(t, grad_output, dz, dh)
             i, f, g, o = self._split(self._gates[:, t])

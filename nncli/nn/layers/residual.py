@@ -1,6 +1,7 @@
 """A residual block: inner layers whose output is added to the block's input."""
 
 import math
+from collections.abc import MutableMapping
 
 import numpy as np
 
@@ -21,11 +22,11 @@ class Residual(Layer):
     * sequences ``(T, F) -> (T, U)``: a dense layer applied at every step;
     * anything else: a dense layer on the flattened input, reshaped to the output.
 
-    ``params`` and ``grads`` hold the inner layers' very arrays, under
-    ``"<j>.<name>"`` (``j`` counting the inner layers with parameters, as the
-    model counts its layers) and ``"proj.weight"``, ``"proj.bias"``; so the model's
-    keys become e.g. ``"2.0.weight"``, and an optimizer updating
-    ``params[key]`` in place updates the inner layer.
+    ``params`` and ``grads`` are the inner layers' entries, under ``"<j>.<name>"``
+    (``j`` counting the inner layers with parameters, as the model counts its
+    layers) and ``"proj.weight"``, ``"proj.bias"``; so the model's keys become
+    e.g. ``"2.0.weight"``.  Setting an entry sets the inner layer's (that is how
+    a model lays the inner parameters out in its flat array).
 
     Parameters
     ----------
@@ -43,22 +44,29 @@ class Residual(Layer):
         self._rows = 1  # the projection sees (N * rows, *proj.input_shape)
 
     def build(self, input_shape, rng, dtype):
-        """Build the inner layers (and the projection) and share their arrays."""
-        super().build(input_shape, rng, dtype)  # sets shapes and dtype; adds no params
-        self.proj, self._rows_axes, self._rows = None, 0, 1
-        shape = self.input_shape
-        for layer in self.layers:
-            shape = layer.build(shape, rng, dtype)
-        self.output_shape = tuple(shape)
-        if self.output_shape != self.input_shape:
-            self.proj = self._projection(self.input_shape, self.output_shape)
-            self.proj.build(self.input_shape[self._rows_axes :], rng, dtype)
-            self._rows = math.prod(self.input_shape[: self._rows_axes])
-        self._share_arrays()
+        """Build the inner layers (and the projection); ``params`` and ``grads`` join theirs."""
+        self.params, self.grads = {}, {}  # none of its own for the base class to convert
+        super().build(input_shape, rng, dtype)
+        members = [(str(j), layer) for j, layer in enumerate(inner for inner in self.layers if inner.params)]
+        if self.proj is not None:
+            members.append(("proj", self.proj))
+        self.params, self.grads = _Joined(members, "params"), _Joined(members, "grads")
+        self.decayed = tuple(f"{prefix}.{name}" for prefix, layer in members
+                             for name in layer.params if name in layer.decayed)
         return self.output_shape
 
     def _build(self, input_shape, rng):
-        return input_shape
+        self.proj, self._rows_axes, self._rows = None, 0, 1
+        shape = input_shape
+        for layer in self.layers:
+            shape = layer.build(shape, rng, self.dtype)
+        if shape != input_shape:
+            self.proj = self._projection(input_shape, shape)
+            self.proj.build(input_shape[self._rows_axes :], rng, self.dtype)
+            self._rows = math.prod(input_shape[: self._rows_axes])
+        for name, sample_shape in [("out", shape), ("grad_inner", shape), ("dx", input_shape)]:
+            self.workspace.declare(name, sample_shape)
+        return shape
 
     def _projection(self, in_shape, out_shape):
         """The linear layer mapping inputs to the output shape (see the class docstring)."""
@@ -72,25 +80,13 @@ class Residual(Layer):
             return Dense(out_shape[1])
         return Dense(math.prod(out_shape))
 
-    def _share_arrays(self):
-        self.params, self.grads, decayed = {}, {}, []
-        members = [(str(j), layer) for j, layer in enumerate(inner for inner in self.layers if inner.params)]
-        if self.proj is not None:
-            members.append(("proj", self.proj))
-        for prefix, layer in members:
-            for name in layer.params:
-                self.params[f"{prefix}.{name}"] = layer.params[name]
-                self.grads[f"{prefix}.{name}"] = layer.grads[name]
-            decayed += [f"{prefix}.{name}" for name in layer.decayed if name in layer.params]
-        self.decayed = tuple(decayed)
-
     def forward(self, x, train=False):
         """x: (N, *input_shape) -> (N, *output_shape); a view of a reused buffer."""
         n = len(x)
         inner = x
         for layer in self.layers:
             inner = layer.forward(inner, train)
-        out = self.buffer("out", (n,) + self.output_shape)
+        out = self.workspace.rows(n, "out")
         if self.proj is None:
             skip = x
         else:
@@ -101,7 +97,7 @@ class Residual(Layer):
     def backward(self, grad_output):
         """grad_output: dL/dy (N, *output_shape), overwritten -> dL/dx (N, *input_shape) or None."""
         n = len(grad_output)
-        grad = self.buffer("grad_inner", grad_output.shape)
+        grad = self.workspace.rows(n, "grad_inner")
         np.copyto(grad, grad_output)  # the inner layers may overwrite what they get
         self.layers[0].needs_input_grad = self.needs_input_grad
         for layer in reversed(self.layers):
@@ -113,10 +109,54 @@ class Residual(Layer):
             skip = self.proj.backward(rows)
         if not self.needs_input_grad:
             return None
-        dx = self.buffer("dx", (n,) + self.input_shape)
+        dx = self.workspace.rows(n, "dx")
         return np.add(grad, skip.reshape(dx.shape), out=dx)
 
     def describe(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         skip = "skip=identity" if self.proj is None else f"proj={self.proj!r}"
         return f"[{inner}], {skip}"
+
+
+class _Joined(MutableMapping):
+    """The ``params`` (or ``grads``) of member layers, under ``"<prefix>.<name>"`` keys.
+
+    Reading or setting an entry reads or sets the member's own, so the arrays stay
+    the members'; entries cannot be added or removed.
+
+    Parameters
+    ----------
+    members : list of (prefix, Layer)
+    attribute : {"params", "grads"}
+    """
+
+    def __init__(self, members, attribute):
+        self._members = dict(members)
+        self._attribute = attribute
+
+    def _entries(self, key):
+        """(the member's dict, the name in it) for ``key``; KeyError if there is no such entry."""
+        prefix, _, name = key.partition(".")
+        entries = getattr(self._members[prefix], self._attribute) if prefix in self._members else {}
+        if name not in entries:
+            raise KeyError(key)
+        return entries, name
+
+    def __getitem__(self, key):
+        entries, name = self._entries(key)
+        return entries[name]
+
+    def __setitem__(self, key, value):
+        entries, name = self._entries(key)
+        entries[name] = value
+
+    def __delitem__(self, key):
+        raise TypeError("a residual block's parameters are its inner layers'; they cannot be removed")
+
+    def __iter__(self):
+        for prefix, layer in self._members.items():
+            for name in getattr(layer, self._attribute):
+                yield f"{prefix}.{name}"
+
+    def __len__(self):
+        return sum(len(getattr(layer, self._attribute)) for layer in self._members.values())
