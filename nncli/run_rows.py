@@ -131,7 +131,9 @@ def varying_keys(rows):
     """
     rows = [row for row in rows if row["config"]]
     keys = union_keys(row["config"] for row in rows)
-    return [k for k in keys if k != "name" and len({canonical(row["config"].get(k, ABSENT)) for row in rows}) > 1]
+    # a key that is null or absent everywhere (early_stopping: null beside its flattened keys) says nothing
+    return [k for k in keys if k != "name" and len({canonical(row["config"].get(k, ABSENT)) for row in rows}) > 1
+            and any(row["config"].get(k) is not None for row in rows)]
 
 
 def union_keys(mappings):
