@@ -3,6 +3,7 @@ for every layer type; safetensors files hold the weights.npz arrays; bad runs ar
 
 import csv
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -261,3 +262,16 @@ def test_unknown_format_and_missing_package(exported, monkeypatch):
     assert "--format must be one of onnx, safetensors" in one_line_error("export", run, "--format", "tflite")
     monkeypatch.setitem(sys.modules, "onnx", None)  # as if the export extra were not installed
     assert "pip install 'nncli[export]'" in one_line_error("export", run, "--format", "onnx")
+
+
+def test_the_readme_onnxruntime_recipe_runs_as_written(exported, tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Using a run elsewhere"):readme.index("**In PyTorch.**")]
+    recipe = re.findall(r"^```python\n(.*?)^```", section, flags=re.S | re.M)[0]
+    case = exported("CSV with string labels")
+    (tmp_path / "model.onnx").write_bytes(case.onnx.read_bytes())
+    (tmp_path / "fruit-test.csv").write_bytes(case.rows.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    names = {}
+    exec(recipe, names)
+    assert names["labels"].tolist() == [row[0] for row in read_csv(case.predictions)[1]]
