@@ -3,6 +3,7 @@ configuration's mean +- std over its seeds), and the loss curve of every trial."
 
 import csv
 import math
+import warnings
 
 import yaml
 
@@ -19,7 +20,9 @@ def draw_sweep(path, plan, results, ranked, metric):
     keys = plan.swept[:MAX_KEYS] or [None]
     out = path / PLOTS_DIR
     out.mkdir(exist_ok=True)
-    with context():
+    with context(), warnings.catch_warnings():
+        # one x value (a single grid point) makes matplotlib widen the axis, and say so
+        warnings.filterwarnings("ignore", message="Attempting to set identical")
         fig, axes = figure(4.2 * (len(keys) + 1), 3.6, ncols=len(keys) + 1, squeeze=False)
         for ax, key in zip(axes[0], keys):
             _metric_panel(ax, key, plan, results, ranked, metric)
