@@ -217,18 +217,21 @@ def sweep(
     set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key in every trial."),
     sweep_seed: Optional[int] = typer.Option(None, "--sweep-seed", help="Seed of the --random draws (default: seed)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Trials at a time (default: the cores)."),
-    select: str = typer.Option("val_loss", "--select", metavar="METRIC", help="Choose on this val_* (or train_*) metric."),
+    select: str = typer.Option("val_loss", "--select", metavar="METRIC",
+                               help="Choose on this val_* (or train_*) metric."),
     runs_root: Path = typer.Option(Path("runs"), "--runs-root", help="Where the sweep directory is made."),
     sweep_dir: Optional[Path] = typer.Option(None, "--sweep-dir", help="Use exactly this sweep directory."),
     name: Optional[str] = typer.Option(None, "--name", help="Sweep name (default: the config's name)."),
     plots: bool = typer.Option(False, "--plots", help="Draw every trial's pictures (off in a sweep)."),
     executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run on."),
-    resume: Optional[Path] = typer.Option(None, "--resume", metavar="SWEEP_DIR", help="Run what a sweep left unfinished."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="A Dask scheduler to run on."),
+    resume: Optional[Path] = typer.Option(None, "--resume", metavar="SWEEP_DIR",
+                                          help="Run what a sweep left unfinished."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the sweep directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: sweep_dir, selected, configurations."),
 ):
-    """Train many variants of a config in parallel and select on validation; the last stdout line is the sweep directory."""
+    """Train variants of a config in parallel, select on validation; the last stdout line is the sweep directory."""
     from .errors import UsageError
     from .sweep.output import progress_printer, report
     from .sweep.runner import make_executor, resume_sweep, start_sweep

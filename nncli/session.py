@@ -1,13 +1,10 @@
 """The services behind the commands: each reads its inputs, does one job and
 writes or returns its results.  The CLI only parses arguments and calls these."""
 
-import contextlib
 import os
 import platform
 import shlex
-import signal
 import sys
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +12,7 @@ from pathlib import Path
 from . import __version__, runs
 from .config import load_config, resolved_yaml
 from .errors import ConfigError, DataError, RunInterrupted, TrainingFailed
+from .signals import stop_on_signals
 
 
 def _now():
@@ -359,25 +357,10 @@ def _close(path, meta, status, trainer):
     runs.write_json(path / runs.META, meta)
 
 
-@contextlib.contextmanager
 def _stop_on_signals(trainer):
     """First Ctrl-C or SIGTERM: finish the batch, then stop cleanly. Second: stop at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        if trainer.stop_requested:
-            raise KeyboardInterrupt
-        trainer.request_stop()
-        print("nncli: stopping after this batch (press Ctrl-C again to stop at once)", file=sys.stderr)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+    return stop_on_signals(trainer.request_stop,
+                           "nncli: stopping after this batch (press Ctrl-C again to stop at once)")
 
 
 def write_data_split(config_path, split, output, overrides=()):

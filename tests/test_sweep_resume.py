@@ -13,14 +13,10 @@ import numpy as np
 import yaml
 from conftest import ROOT
 
-LONG = """
-data:
-  dataset: xor
-  params: {n_samples: 2000, noise: 0.1}
-  val_size: 0.2
-model: {hidden: [16], activation: tanh}
-training: {epochs: 150, batch_size: 16, lr: 0.01, checkpoint_every: 5}
-"""
+# about two seconds a trial: long enough to be stopped mid-training
+LONG = ("data: {dataset: xor, params: {n_samples: 2000, noise: 0.1}, val_size: 0.2}\n"
+        "model: {hidden: [16], activation: tanh}\n"
+        "training: {epochs: 150, batch_size: 16, lr: 0.01, checkpoint_every: 5}\n")
 TIMING = {"seconds", "train_seconds", "wall_seconds"}
 
 

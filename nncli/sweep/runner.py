@@ -15,14 +15,13 @@ dies) while a sweep runs in it.
 import contextlib
 import hashlib
 import os
-import signal
 import sys
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import runs
 from ..errors import ConfigError, RunError, UsageError
+from ..signals import stop_on_signals
 from . import results as res
 from .plan import Plan, Trial, make_plan
 
@@ -194,7 +193,8 @@ def _execute(path, spec, plan, results, executor, progress):
             progress(_progress_line(result, len(results), len(plan.trials), spec["select"]))
 
     try:
-        with _stop_on_signals(executor):
+        with stop_on_signals(executor.stop, "nncli: stopping the sweep after the running trials' batch "
+                                            "(press Ctrl-C again to stop at once)"):
             executor.run(tasks, path, on_result)
     except KeyboardInterrupt:  # a second Ctrl-C: the workers are ended now, each trial keeps its last checkpoint
         pass
@@ -212,30 +212,6 @@ def _execute(path, spec, plan, results, executor, progress):
     runs.write_text(path / SPEC, _yaml(spec))
     failed = [results[t.id] for t in plan.trials if results.get(t.id, {}).get("status") == "failed"]
     return Outcome(path, summary, failed)
-
-
-@contextlib.contextmanager
-def _stop_on_signals(executor):
-    """First Ctrl-C or SIGTERM: running trials finish their batch and stop resumable. Second: stop at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    asked = []
-
-    def handler(signum, frame):
-        if asked:
-            raise KeyboardInterrupt
-        asked.append(signum)
-        executor.stop()
-        print("nncli: stopping the sweep after the running trials' batch (press Ctrl-C again to stop at once)",
-              file=sys.stderr, flush=True)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _write_trials(path, plan, results):
