@@ -1,6 +1,8 @@
 """Where a sweep's trials run: the executor interface, and ``LocalPool``, worker processes on this machine.
 
-The interface (every executor implements it; the sweep service uses nothing else)::
+The interface (every executor implements it; the sweep service uses nothing else).
+Constructing an executor starts nothing (the command builds it before it checks
+the plan); workers start in ``run``::
 
     executor.run(tasks, sweep_dir, on_result)
         Run every task (a dict, see ``nncli.sweep.trial``) with ``trial.run_trial``,
