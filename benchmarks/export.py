@@ -91,7 +91,7 @@ def measure(name, scratch, n_rows, repeat):
     import onnxruntime
 
     from nncli.predict import Predictor
-    from nncli.session import load_model
+    from nncli.runs.load import load_model
 
     run, model, rows, raw = prepare(name, scratch, n_rows)
     session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])

@@ -26,11 +26,11 @@ from nncli.nn.layout import Layout
 from nncli.nn.losses import LOSSES
 from nncli.nn.model import Sequential
 from nncli.nn.optimizers import OPTIMIZERS
+from nncli.nn.workspace import MAX_VIEWS, Workspace
 from nncli.training import loop as train_module
 from nncli.training.observers import Observer
 from nncli.training.prepare import prepare
 from nncli.training.run import train
-from nncli.nn.workspace import MAX_VIEWS, Workspace
 
 
 def _model(dtype="float64", hidden=(5, 4), activation="tanh", output="softmax", loss="cross_entropy",

@@ -84,7 +84,7 @@ def test_the_documented_recipes_run_as_written(tmp_path):
                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     script = "set -euo pipefail\n" + "\n".join(sh_blocks(text))
     result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=300)
+                            timeout=600)  # two nncli sweep recipes among them
     assert result.returncode == 0, result.stdout + result.stderr
     for root in ("lr-grid", "lr-grid-parallel"):
         names = sorted(p.name.rsplit("-", 3)[0] for p in (tmp_path / "runs" / root).iterdir())
@@ -96,3 +96,6 @@ def test_the_documented_recipes_run_as_written(tmp_path):
     assert (tmp_path / "from-stdin.csv").read_text() == (tmp_path / "predictions.csv").read_text()
     assert json.loads((tmp_path / "scores.json").read_text())["classes"] == ["apple", "lemon", "orange"]
     assert "training.lr" in result.stdout and "test_auc" in result.stdout
+    sweep = json.loads((tmp_path / "sweep.json").read_text())  # the nncli sweep recipes
+    assert sweep["selected"] is not None and len(sweep["configurations"]) == 3
+    assert len((tmp_path / "runs" / "sweeps" / "circles" / "trials.csv").read_text().splitlines()) == 9

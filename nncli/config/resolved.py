@@ -22,7 +22,8 @@ def resolved_yaml(config, relative_to=None):
     either way loading the run's config.yaml finds the same file.
     """
     data = config.model_dump(mode="json")
-    for key in [k for k in FILE_KEYS if data["data"][k] is None]:
+    # keys left null are left out: file keys of generated data, data.seed that follows seed
+    for key in [k for k in FILE_KEYS + ("seed",) if data["data"][k] is None]:
         del data["data"][key]
     if data["data"].get("path") is not None and relative_to is not None:
         data["data"]["path"] = _path_from(data["data"]["path"], os.path.abspath(relative_to))

@@ -54,6 +54,8 @@ class DataConfig(Section):
     test_size: Float = Field(0.25, gt=0, lt=1)
     val_size: Float = Field(0.0, ge=0, lt=1)
     scale: one_of(SCALERS) = "standard"
+    # drives data generation and the split; None: the config's seed (see data.pipeline.data_seed)
+    seed: Optional[Int] = Field(None, ge=0, le=2**32 - 1)
     # file datasets (csv) only; see DatasetSpec.from_file
     path: Optional[str] = Field(None, min_length=1)
     target: Optional[str] = Field(None, min_length=1)

@@ -10,6 +10,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import DataError
+from . import cache
 from .registry import DATASETS, FILE_KEYS
 from .split import split_indices
 
@@ -88,6 +89,11 @@ def streams(seed):
     return {name: int(child.generate_state(1)[0] >> 1) for name, child in zip(names, children)}
 
 
+def data_seed(data_config, seed):
+    """The seed of the data and its split: ``data.seed``, or the config's ``seed`` when it is null."""
+    return seed if data_config.seed is None else data_config.seed
+
+
 def load_dataset(data_config, seed):
     """Generate or read the data, split it and fit the scaling on train.
 
@@ -95,12 +101,17 @@ def load_dataset(data_config, seed):
     ----------
     data_config : schema.DataConfig
     seed : int
-        The config's seed; data generation uses the config seed itself so that
-        ``seed: 0`` gives scikit-learn's ``random_state=0`` data.
+        The config's seed, used when ``data.seed`` is null; data generation uses
+        that seed itself so that ``seed: 0`` gives scikit-learn's ``random_state=0`` data.
     """
+    seed = data_seed(data_config, seed)
+    kept = cache.lookup(data_config, seed)
+    if kept is not None:
+        return kept
     spec = DATASETS[data_config.dataset]
     file_keys = {key: getattr(data_config, key) for key in FILE_KEYS} if spec.from_file else {}
-    return build_dataset(spec.load(data_config.params, seed, **file_keys), data_config, seed)
+    return cache.store(data_config, seed, build_dataset(spec.load(data_config.params, seed, **file_keys),
+                                                         data_config, seed))
 
 
 def build_dataset(raw, data_config, seed):
@@ -108,7 +119,9 @@ def build_dataset(raw, data_config, seed):
 
     ``load_dataset`` does this for the data a config names; call it directly to
     train on arrays already in memory (give ``raw.test_mask`` for a fixed test split).
+    The split is drawn from ``data.seed`` when the section sets one, else from ``seed``.
     """
+    seed = data_seed(data_config, seed)
     classes = None
     y = raw.y
     if raw.task == "classification":

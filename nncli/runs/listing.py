@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..csv_text import csv_text as write_csv_text
 from ..errors import UsageError
+from ..metric_names import HIGHER_IS_BETTER  # (NumPy-free: `nncli runs` must start fast)
 from .filters import parse_filter
 from .rows import (
     ABSENT,
@@ -27,7 +28,6 @@ from .rows import (
     value_of,
     varying_keys,
 )
-from ..metric_names import HIGHER_IS_BETTER  # (NumPy-free: `nncli runs` must start fast)
 
 #: what summary.json reports per split (test_auc, val_loss, ...)
 METRIC_NAMES = ("loss", "auc", "accuracy", "mse", "mae", "r2")

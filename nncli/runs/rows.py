@@ -9,8 +9,8 @@ import json
 import os
 from pathlib import Path
 
-from . import files as runs
 from ..errors import RunError
+from . import files as runs
 from .liveness import process_gone
 
 FINISHED = ("completed", "stopped_early")

@@ -17,9 +17,9 @@ names share one namespace with the loop's own (``epoch``, ``rows``, ``weights/..
 and are the checkpoint's keys, so they never change.
 """
 
+from ..metric_names import HIGHER_IS_BETTER
 from ..metrics import improved
 from ..nn.schedules import make_schedule
-from ..metric_names import HIGHER_IS_BETTER
 
 
 class Observer:

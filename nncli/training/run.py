@@ -28,12 +28,14 @@ from ..numerics import quiet_float_errors
 from ..plots import PLOTS_DIR, draw_all
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
+from ..signals import stop_on_signals
 from .checkpoint import checkpoint_arrays, write_progress
 from .loop import Diverged, Interrupted, Trainer
 from .observers import Checkpoints, EarlyStopping, Progress
 from .prepare import prepare, preprocess_arrays
 from .scoring import EvalSet
-from .signals import stop_on_signals
+
+STOP_MESSAGE = "nncli: stopping after this batch (press Ctrl-C again to stop at once)"
 
 
 def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None, name=None, reporter=None):
@@ -134,7 +136,7 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
     model = trainer.model
     clock = time.perf_counter()
     try:
-        with stop_on_signals(trainer), quiet_float_errors():
+        with stop_on_signals(trainer.request_stop, STOP_MESSAGE), quiet_float_errors():
             trainer.fit()
     except Diverged as exc:
         write_progress(path, trainer, config_text)

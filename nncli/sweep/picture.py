@@ -1,0 +1,133 @@
+"""``plots/sweep.png``: the selection metric against each swept key (every trial, and each
+configuration's mean +- std over its seeds), and the loss curve of every trial."""
+
+import csv
+import math
+import warnings
+
+import yaml
+
+from ..plots.style import REFERENCE, TRAIN, VAL, context, figure, save, set_title
+from .results import FINISHED, label
+
+PLOTS_DIR = "plots"
+#: at most this many swept keys get a panel
+MAX_KEYS = 6
+
+
+def draw_sweep(path, plan, results, ranked, metric):
+    """Write ``path/plots/sweep.png``; return its path."""
+    keys = plan.swept[:MAX_KEYS] or [None]
+    out = path / PLOTS_DIR
+    out.mkdir(exist_ok=True)
+    with context(), warnings.catch_warnings():
+        # one x value (a single grid point) makes matplotlib widen the axis, and say so
+        warnings.filterwarnings("ignore", message="Attempting to set identical")
+        fig, axes = figure(4.2 * (len(keys) + 1), 3.6, ncols=len(keys) + 1, squeeze=False)
+        for ax, key in zip(axes[0], keys):
+            _metric_panel(ax, key, plan, results, ranked, metric)
+        _curves_panel(axes[0][-1], path, plan, results, ranked)
+        save(fig, out / "sweep.png")
+    return out / "sweep.png"
+
+
+def _value(overrides, key):
+    for item in overrides:
+        name, _, text = item.partition("=")
+        if name == key:
+            return text
+    return None
+
+
+def _metric_panel(ax, key, plan, results, ranked, metric):
+    """One point per finished trial, the mean +- std of each configuration over its seeds."""
+    texts = [_value(c["overrides"], key) if key else label(c["overrides"]) for c in ranked]
+    values = [_number(text) for text in texts]
+    numeric = key is not None and all(v is not None for v in values)
+    if numeric:
+        positions = values
+        if min(values) > 0 and max(values) / min(values) > 20:
+            ax.set_xscale("log")
+    else:
+        order = list(dict.fromkeys(texts))
+        positions = [order.index(text) for text in texts]
+        ax.set_xticks(range(len(order)), [_short(text) for text in order], rotation=30, ha="right")
+    for config, x in zip(ranked, positions):
+        trial_values = [results[i]["summary"].get(metric) for i in config["trials"]
+                        if i in results and results[i]["status"] in FINISHED]
+        trial_values = [v for v in trial_values if isinstance(v, (int, float)) and math.isfinite(v)]
+        ax.scatter([x] * len(trial_values), trial_values, s=12, color=TRAIN, alpha=0.35, linewidths=0)
+        stats = config["metrics"].get(metric)
+        if stats is not None:
+            ax.errorbar([x], [stats["mean"]], yerr=[stats["std"] or 0.0], fmt="o",
+                        color=VAL if config["rank"] == 1 else REFERENCE, capsize=3, markersize=5)
+        failed = config["n"] - len(trial_values)
+        if failed:
+            ax.annotate(f"{failed} not finished", (x, ax.get_ylim()[0]), fontsize=7, color=REFERENCE,
+                        ha="center", va="bottom")
+    ax.set_xlabel(key or "configuration")
+    ax.set_ylabel(metric)
+    set_title(ax, f"{metric} by {key}" if key else f"{metric} over seeds")
+
+
+def _curves_panel(ax, path, plan, results, ranked):
+    """Every trial's validation loss per epoch (training loss without a validation split);
+    the selected configuration's trials in colour."""
+    from .executors import trial_dir
+
+    selected = set(ranked[0]["trials"]) if ranked and ranked[0]["rank"] == 1 else set()
+    column = None
+    for trial in plan.trials:
+        rows = _read_metrics(trial_dir(path, trial.id))
+        if not rows:
+            continue
+        column = column or ("val_loss" if "val_loss" in rows[0] else "train_loss")
+        epochs = [int(row["epoch"]) for row in rows]
+        losses = [_number(row.get(column)) for row in rows]
+        losses = [v if v is not None and v > 0 else math.nan for v in losses]
+        chosen = trial.id in selected
+        ax.plot(epochs, losses, color=VAL if chosen else REFERENCE, alpha=0.9 if chosen else 0.25,
+                linewidth=1.4 if chosen else 0.8, zorder=3 if chosen else 2)
+    if column is None:
+        ax.text(0.5, 0.5, "no finished epochs yet", ha="center", va="center", transform=ax.transAxes)
+    else:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda value, _: f"{value:.3g}")  # 0.65, not 6.5x10^-1
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(column or "loss")
+    set_title(ax, "every trial (selected in colour)")
+
+
+def _read_metrics(run):
+    try:
+        with open(run / "metrics.csv", newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except OSError:
+        return []
+
+
+def _number(text):
+    if text is None or text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        value = yaml.safe_load(text)  # an override value such as 1.0e-05 (YAML) or [8]
+    except yaml.YAMLError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _short(text, width=24):
+    return text if len(text) <= width else text[: width - 1] + "…"
