@@ -359,11 +359,28 @@ def _close(path, meta, status, trainer):
     runs.write_json(path / runs.META, meta)
 
 
+#: trainings running outside the main thread, which signals do not reach: thread id -> Trainer
+_THREAD_TRAININGS = {}
+
+
+def stop_training_in_thread(ident):
+    """Ask the training running in thread ``ident`` to stop after its batch; False if none runs there."""
+    trainer = _THREAD_TRAININGS.get(ident)
+    if trainer is not None:
+        trainer.request_stop()
+    return trainer is not None
+
+
 @contextlib.contextmanager
 def _stop_on_signals(trainer):
-    """First Ctrl-C or SIGTERM: finish the batch, then stop cleanly. Second: stop at once."""
+    """First Ctrl-C or SIGTERM: finish the batch, then stop cleanly. Second: stop at once.
+    Outside the main thread: ``stop_training_in_thread`` does what the first signal does."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        _THREAD_TRAININGS[threading.get_ident()] = trainer
+        try:
+            yield
+        finally:
+            _THREAD_TRAININGS.pop(threading.get_ident(), None)
         return
 
     def handler(signum, frame):
