@@ -261,3 +261,46 @@ def test_a_csv_travels_to_workers_that_share_no_directory_with_the_sweep(cli, cl
     copies = [path for name in ("w1", "w2") for path in (cluster.base / name / "tmp").rglob("fruit.csv")]
     assert copies and all(copy.read_bytes() == data.read_bytes() for copy in copies)
     assert all(cluster.base not in data.parents and tmp_path not in copy.parents for copy in copies)
+
+
+def test_a_stopped_sweep_resumes_from_the_checkpoints_the_workers_returned(cluster, wide, tmp_path):
+    """stop() (Ctrl-C): running trials stop after their batch and come back interrupted with their
+    checkpoint; --resume on the cluster continues them there and ends with the uninterrupted trials."""
+    from nncli.sweep.runner import resume_sweep
+
+    executor, outcome = DaskExecutor(scheduler=cluster.address), {}
+    sets = ["training.epochs=80"]
+    thread = threading.Thread(target=lambda: outcome.setdefault("value", start_sweep(
+        wide, seeds=2, sets=sets, runs_root=tmp_path, executor=executor)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not list(cluster.base.glob("w*/tmp/nncli-dask-*/m-*/t*/checkpoint.npz")):
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.01)
+        executor.stop()
+    finally:
+        thread.join(timeout=300)
+        executor.close()
+    first = outcome["value"]
+    assert first.interrupted
+    assert ",interrupted," in (first.path / "trials.csv").read_text()
+    again = resume_sweep(first.path, DaskExecutor(scheduler=cluster.address))
+    assert again.summary["status"] == "completed"
+    spec = yaml.safe_load((first.path / "sweep.yaml").read_text())
+    from threadpoolctl import threadpool_limits
+
+    from nncli import session
+
+    resumed = 0
+    for trial in spec["trials"]:
+        ours = first.path / "trials" / trial["id"]
+        resumed += bool(json.loads((ours / "meta.json").read_text()).get("resumed"))
+        alone = tmp_path / "alone" / trial["id"]
+        with threadpool_limits(limits=1):
+            session.train_from_config(wide, spec["fixed"] + trial["overrides"] + [f"seed={trial['seed']}",
+                                                                                  "output.plots=false"],
+                                      run_dir=alone)
+        x, y = np.load(ours / "weights.npz"), np.load(alone / "weights.npz")
+        assert all(x[key].tobytes() == y[key].tobytes() for key in y.files), trial["id"]
+    assert resumed >= 1  # continued from a checkpoint, not trained again from the start
