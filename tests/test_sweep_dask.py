@@ -304,3 +304,17 @@ def test_a_stopped_sweep_resumes_from_the_checkpoints_the_workers_returned(clust
         x, y = np.load(ours / "weights.npz"), np.load(alone / "weights.npz")
         assert all(x[key].tobytes() == y[key].tobytes() for key in y.files), trial["id"]
     assert resumed >= 1  # continued from a checkpoint, not trained again from the start
+
+
+def test_without_the_dask_extra_the_flags_say_what_to_install(cli, wide, tmp_path, monkeypatch):
+    """The extra is installed here (the test extra pulls it in), so its absence is what importlib reports."""
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name in ("dask", "distributed") else find_spec(name, *args))
+    for flags in (["--executor", "dask"], ["--scheduler", "tcp://127.0.0.1:8786"]):
+        result = cli("sweep", wide, *flags, "--runs-root", tmp_path)
+        assert result.exit_code == 2 and "pip install 'nncli[dask]'" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())

@@ -56,6 +56,8 @@ class DaskExecutor(Executor):
         self._client = self._cluster = self._event = None
         self._futures = {}
         self._stop_requested = self._closed = False
+        if scheduler:
+            self._connect()  # a wrong address fails here, before the sweep directory is made
 
     def stop(self):
         self._stop_requested = True
@@ -118,7 +120,7 @@ class DaskExecutor(Executor):
 
         if self.scheduler:
             try:
-                self._client = Client(self.scheduler, timeout="20s", set_as_default=False)
+                self._client = Client(self.scheduler, timeout="10s", set_as_default=False)
             except (OSError, TimeoutError, ValueError) as exc:
                 message = " ".join(str(exc).split())
                 raise UsageError(f"cannot connect to the Dask scheduler at {self.scheduler}: {message}") from None
