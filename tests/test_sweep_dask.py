@@ -29,10 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # big enough matrices for a multi-threaded BLAS to split them; every executor here uses one BLAS thread a trial
 WIDE = """
-data:
-  dataset: random
-  params: {n_samples: 400, n_features: 784, n_targets: 10}
-  val_size: 0.2
+data: {dataset: random, params: {n_samples: 400, n_features: 512, n_targets: 10}, val_size: 0.2}
 model: {hidden: [64, 32], activation: relu}
 training: {epochs: 4, batch_size: 64, dtype: float64}
 """

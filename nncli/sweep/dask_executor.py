@@ -59,20 +59,16 @@ class DaskExecutor(Executor):
         if scheduler:
             self._connect()  # a wrong address fails here, before the sweep directory is made
 
-    def stop(self):
-        self._stop_requested = True
-
     def run(self, tasks, sweep_dir, on_result):
-        tasks = list(tasks)
-        if not tasks:
+        shipped = {}  # CSV path -> (its bytes, sha256) read once
+        payloads = {task["id"]: _payload(task, sweep_dir, shipped) for task in tasks}
+        if not payloads:
             return
         client = self._connect()
         from distributed import Event
 
         self._event = Event(f"nncli-stop-{uuid.uuid4().hex}", client=client)
         single_thread = sum(client.nthreads().values()) != 1  # BLAS threads would fight over the cores
-        shipped = {}  # CSV path -> (its bytes, sha256) read once
-        payloads = {task["id"]: _payload(task, sweep_dir, shipped) for task in tasks}
         data = {}  # CSV path -> its bytes scattered to the workers
         tries = dict.fromkeys(payloads, 0)
 
@@ -140,6 +136,9 @@ class DaskExecutor(Executor):
             del self._futures[future]
         if waiting:
             client.cancel(waiting)
+
+    def stop(self):
+        self._stop_requested = True
 
     def close(self):
         if self._closed:
