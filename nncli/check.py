@@ -20,7 +20,7 @@ from .config import load_config
 from .data.pipeline import streams
 from .nn.build import target_matrix
 from .nn.gradcheck import check_model
-from .numerics import quiet_float_errors
+from .float_errors import quiet_float_errors
 from .training.prepare import prepare
 
 TOLERANCE = 1e-5

@@ -5,51 +5,45 @@ import sys
 
 
 class NncliError(Exception):
-    """An error the user can act on: printed as one line, never as a traceback."""
+    """An error the user can act on: printed as one line, never as a traceback.
+
+    Each kind names its exit code where it is declared: ``class X(NncliError, exit_code=2)``.
+    """
 
     exit_code = 1
 
+    def __init_subclass__(cls, exit_code=None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if exit_code is not None:
+            cls.exit_code = exit_code
 
-class UsageError(NncliError):
+
+class UsageError(NncliError, exit_code=2):
     """Bad command-line usage (unknown option value, conflicting flags)."""
 
-    exit_code = 2
 
-
-class ConfigError(NncliError):
+class ConfigError(NncliError, exit_code=2):
     """A config file or --set override that cannot be loaded or is invalid."""
 
-    exit_code = 2
 
-
-class DataError(NncliError):
+class DataError(NncliError, exit_code=2):
     """Input data that cannot be read or does not fit the model."""
 
-    exit_code = 2
 
-
-class RunError(NncliError):
+class RunError(NncliError, exit_code=2):
     """A run directory that is missing, incomplete or unreadable."""
 
-    exit_code = 2
 
-
-class TrainingFailed(NncliError):
+class TrainingFailed(NncliError, exit_code=1):
     """Training started but could not finish (diverged, NaN)."""
 
-    exit_code = 1
 
-
-class RunInterrupted(NncliError):
+class RunInterrupted(NncliError, exit_code=130):
     """Training was stopped by Ctrl-C or SIGTERM; the run directory is closed properly."""
 
-    exit_code = 130
 
-
-class CheckFailed(NncliError):
+class CheckFailed(NncliError, exit_code=1):
     """``nncli check`` found gradients that disagree with finite differences."""
-
-    exit_code = 1
 
 
 def warn(message):

@@ -11,7 +11,7 @@ from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
 from .data.table import Table
 from .metrics import class_scores, confusion_matrix, per_class_scores
-from .numerics import quiet_float_errors
+from .float_errors import quiet_float_errors
 from .runs.load import load_model, load_run
 from .training.scoring import EvalSet
 

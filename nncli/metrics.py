@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .numerics import quiet_float_errors
+from .float_errors import quiet_float_errors
 
 
 def roc_auc(y_true, score):
@@ -49,12 +49,8 @@ def _u_statistic(ranked, positives):
 
 
 def roc_curve(y_true, score):
-    """The ROC curve of 0/1 labels: one point per distinct score, highest first.
-
-    Parameters
-    ----------
-    y_true : ndarray (N,) of 0/1 or bool
-    score : ndarray (N,)
+    """The ROC curve of 0/1 labels ``y_true`` (N,) for scores ``score`` (N,): one point per
+    distinct score, highest first.
 
     Returns
     -------

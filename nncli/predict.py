@@ -17,7 +17,7 @@ from .data.pipeline import scale_inputs
 from .data.table import Table
 from .errors import DataError
 from .metrics import class_scores
-from .numerics import quiet_float_errors
+from .float_errors import quiet_float_errors
 from .runs.load import load_model
 
 

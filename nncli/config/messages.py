@@ -10,7 +10,7 @@ import typing
 
 from pydantic import BaseModel
 
-from ..numeric import KEY_MESSAGE_ERRORS
+from ..number_types import KEY_MESSAGE_ERRORS
 from .overrides import get_part
 from .schema import Config
 

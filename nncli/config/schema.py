@@ -20,7 +20,7 @@ from ..nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ..nn.init import INITIALIZERS
 from ..nn.losses import LOSSES
 from ..nn.optimizers import OPTIMIZERS
-from ..numeric import Float, Int, refuse_bool
+from ..number_types import Float, Int, refuse_bool
 
 SCALERS = ("standard", "minmax", "none")
 #: training keys that are optimizer settings, each with the optimizers that take it

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..numeric import Float, Int
+from ..number_types import Float, Int
 
 
 class Params(BaseModel):

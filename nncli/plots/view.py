@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import runs
 from ..metrics import class_scores
-from ..numerics import quiet_float_errors
+from ..float_errors import quiet_float_errors
 from ..runs.load import load_run
 
 

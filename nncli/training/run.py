@@ -24,7 +24,7 @@ from ..config import load_config, resolved_yaml
 from ..data.csv import fingerprint
 from ..data.pipeline import streams
 from ..errors import ConfigError, RunInterrupted, TrainingFailed, warn
-from ..numerics import quiet_float_errors
+from ..float_errors import quiet_float_errors
 from ..plots import PLOTS_DIR, draw_all
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
