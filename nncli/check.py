@@ -18,9 +18,9 @@ import numpy as np
 
 from .config import load_config
 from .data.pipeline import streams
+from .float_errors import quiet_float_errors
 from .nn.build import target_matrix
 from .nn.gradcheck import check_model
-from .float_errors import quiet_float_errors
 from .training.prepare import prepare
 
 TOLERANCE = 1e-5

@@ -10,8 +10,8 @@ import numpy as np
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
 from .data.table import Table
-from .metrics import class_scores, confusion_matrix, per_class_scores
 from .float_errors import quiet_float_errors
+from .metrics import class_scores, confusion_matrix, per_class_scores
 from .runs.load import load_model, load_run
 from .training.scoring import EvalSet
 

@@ -16,8 +16,8 @@ from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table
 from .errors import DataError
-from .metrics import class_scores
 from .float_errors import quiet_float_errors
+from .metrics import class_scores
 from .runs.load import load_model
 
 

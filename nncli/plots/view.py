@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import runs
-from ..metrics import class_scores
 from ..float_errors import quiet_float_errors
+from ..metrics import class_scores
 from ..runs.load import load_run
 
 
