@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_trial_costs_only_time(cluster, wide, tmp_path):
     executor = DaskExecutor(scheduler=cluster.address)
 
     def run():
-        outcome["value"] = start_sweep(wide, seeds=6, sets=["training.epochs=30"], runs_root=tmp_path,
+        outcome["value"] = start_sweep(wide, seeds=6, sets=["training.epochs=300"], runs_root=tmp_path,
                                        executor=executor, progress=lines.append)
 
     thread = threading.Thread(target=run)
@@ -195,7 +195,7 @@ def test_a_worker_killed_mid_trial_costs_only_time(cluster, wide, tmp_path):
         while killed is None and time.monotonic() < deadline and thread.is_alive():
             started = list((cluster.base / "victim" / "tmp").glob("nncli-dask-*/m-*/t*/meta.json"))
             if started:
-                time.sleep(0.2)  # into its epochs
+                # kill at once: a trial takes about a second here (300 epochs), so this is mid-trial
                 victim.send_signal(signal.SIGKILL)
                 killed = started[0].parent.name
             time.sleep(0.01)
