@@ -33,6 +33,7 @@ import os
 import queue
 import signal
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 #: datasets each worker keeps in memory (per data section and data seed)
@@ -44,17 +45,20 @@ def trial_dir(sweep_dir, trial_id):
     return Path(sweep_dir) / "trials" / trial_id
 
 
-class Executor:
+class Executor(ABC):
     """The interface above; see the module docstring."""
 
+    @abstractmethod
     def run(self, tasks, sweep_dir, on_result):
-        raise NotImplementedError
+        """Run every task, calling ``on_result(result)`` in this thread as each finishes."""
 
+    @abstractmethod
     def stop(self):
-        raise NotImplementedError
+        """Ask running trials to stop after their batch; start no new one (signal-safe)."""
 
+    @abstractmethod
     def close(self):
-        raise NotImplementedError
+        """Release the workers (idempotent)."""
 
 
 class LocalPool(Executor):
