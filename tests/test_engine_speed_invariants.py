@@ -357,6 +357,20 @@ def test_a_training_step_allocates_no_batch_sized_array_once_warm(dtype):
     assert peak - baseline < hidden_output / 2, peak - baseline
 
 
+def test_the_model_tells_its_first_layer_to_skip_dl_dx_and_its_output_layer_to_keep_logits():
+    model = _mixed_model()
+    assert [layer.needs_input_grad for layer in model.layers] == [False] + [True] * (len(model.layers) - 1)
+    assert model.output_layer.keep_logits and not any(getattr(layer, "keep_logits", False)
+                                                      for layer in model.layers[:-1])
+    x, target = _batch(shape=(1, 4, 4))
+    prediction = model.forward(x, train=True)
+    assert model.output_layer.output is prediction and model.output_layer.logits.shape == prediction.shape
+    model.backward(target)
+    first = model.layers[0]
+    assert first.backward(np.ones((8,) + first.output_shape)) is None
+    assert np.abs(first.grads["weight"]).sum() > 0
+
+
 def test_a_layers_views_per_batch_size_follow_its_buffers_when_they_grow():
     layer = Dense(3, "tanh")
     layer.build((2,), np.random.default_rng(0), np.float32)
