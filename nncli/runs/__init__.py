@@ -30,8 +30,8 @@ from .files import (
     write_npz,
     write_text,
 )
-from .liveness import process_gone
+from .liveness import process_alive, process_gone
 
 __all__ = ["CHECKPOINT", "CONFIG", "META", "METRICS", "PREPROCESS", "SUMMARY", "WEIGHTS", "atomic_write",
-           "claim", "create_run_dir", "json_safe", "process_gone", "read_json", "read_npz", "read_yaml",
-           "remove_stale_temporaries", "write_csv", "write_json", "write_npz", "write_text"]
+           "claim", "create_run_dir", "json_safe", "process_alive", "process_gone", "read_json", "read_npz",
+           "read_yaml", "remove_stale_temporaries", "write_csv", "write_json", "write_npz", "write_text"]

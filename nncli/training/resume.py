@@ -34,7 +34,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         return path, None
     if status == "diverged":
         raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
-    if status == "running" and not runs.process_gone(meta):
+    if status == "running" and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
     config = load_config(path / runs.CONFIG, run_file=True)
