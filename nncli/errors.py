@@ -49,3 +49,17 @@ class CheckFailed(NncliError, exit_code=1):
 def warn(message):
     """Print ``nncli: warning: <message>`` on stderr: a problem that does not stop the command."""
     print(f"nncli: warning: {message}", file=sys.stderr)
+
+
+ECHO_LIMIT = 80
+"""At most this many characters of a user's value are repeated in a message."""
+
+
+def echo(value, limit=ECHO_LIMIT):
+    """``value`` as text fit to quote in a one-line message: control characters escaped, and
+    cut to ``limit`` characters with an ellipsis, so binary garbage or a huge value never
+    floods the terminal."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text[: limit * 4]  # escaping can only lengthen: no need to look further
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

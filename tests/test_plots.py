@@ -360,7 +360,7 @@ def test_train_prints_a_loss_sparkline_except_when_quiet(cli, write_config, tmp_
 def test_plot_help_names_every_plot():
     import inspect
 
-    from nncli.cli import plot
+    from nncli.cli.commands.plot import plot
 
     help_text = inspect.signature(plot).parameters["only"].default.help
     assert f"({', '.join(PLOTS)})" in help_text

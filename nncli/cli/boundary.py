@@ -1,0 +1,43 @@
+"""The one place where errors become a stderr line and an exit code."""
+
+import functools
+import sys
+
+from ..errors import NncliError, echo
+from .app import debugging
+
+MESSAGE_LIMIT = 1000
+"""The last defence against a flood: no error line is longer (values inside are cut to 80 first)."""
+
+
+def fail(message, code):
+    """Print ``nncli: error: MESSAGE`` on one line of stderr and exit with ``code``."""
+    message = echo(message, MESSAGE_LIMIT)  # user data can put line breaks or control characters into it
+    print(f"nncli: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def boundary(command):
+    """Run a command, turning nncli errors into one stderr line and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except NncliError as exc:
+            if debugging():
+                raise
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            print("nncli: interrupted", file=sys.stderr)
+            raise SystemExit(130) from None
+        except MemoryError:
+            fail("not enough memory for this config and data; make the data or the network smaller", 2)
+        except BrokenPipeError:
+            raise SystemExit(1) from None
+        except Exception as exc:  # the last line of defence: a bug, reported in one line
+            if debugging():
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+
+    return wrapper

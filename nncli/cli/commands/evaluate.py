@@ -1,0 +1,28 @@
+"""`nncli evaluate`: score a trained run."""
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..app import app
+from ..boundary import boundary
+from ..console import print_json, stdout_console
+
+
+@app.command()
+@boundary
+def evaluate(
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
+    data: Optional[str] = typer.Option(None, "--data", metavar="FILE.csv",
+                                       help="Score this labelled CSV ('-' for stdin) instead of the run's test split."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+):
+    """Score a trained run on its own test split (rebuilt from config and seed) or a labelled CSV."""
+    from ...evaluate import evaluate_run, render
+
+    report = evaluate_run(run_dir, data)
+    if as_json:
+        print_json(report)
+    else:
+        render(report, stdout_console())

@@ -1,0 +1,56 @@
+"""`nncli train`: train a network, or resume one."""
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..app import app
+from ..boundary import boundary
+from ..console import print_json
+
+
+@app.command()
+@boundary
+def train(
+    config: Optional[Path] = typer.Argument(None, help="YAML config file (optional with --resume)."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
+    run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Write the run into exactly this directory."),
+    runs_root: Path = typer.Option(Path("runs"), "--runs-root", help="Where new run directories are made."),
+    name: Optional[str] = typer.Option(None, "--name", help="Run name (default: the config's name)."),
+    resume: Optional[Path] = typer.Option(None, "--resume", metavar="RUN_DIR",
+                                          help="Continue an interrupted or crashed run from its checkpoint."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
+):
+    """Train a network; the last line on stdout is the run directory."""
+    from ...errors import UsageError
+    from ...reporting import make_reporter
+    from ...training.resume import resume_run
+    from ...training.run import train_from_config
+
+    reporter = make_reporter(quiet or as_json)
+    if resume is not None:
+        if run_dir is not None or name is not None:
+            raise UsageError("--resume continues a run in place: --run-dir and --name do not apply")
+        path, summary = resume_run(resume, config, set_, reporter=reporter)
+        if summary is None:
+            print(f"nncli: {path} already finished; nothing to resume", file=sys.stderr)
+            summary = _read_summary(path)
+    elif config is None:
+        raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
+    else:
+        overrides = list(set_) + ([f"name={name}"] if name is not None else [])
+        path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
+    if as_json:
+        print_json({"run_dir": str(path), "metrics": summary})
+    else:
+        print(path)
+
+
+def _read_summary(path):
+    from ...runs import SUMMARY, read_json
+
+    return read_json(path / SUMMARY)

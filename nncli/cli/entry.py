@@ -1,0 +1,45 @@
+"""The ``nncli`` console script: command-line mistakes get the same one-line error as the rest."""
+
+import os
+
+import typer
+
+from .app import app
+from .boundary import fail
+
+
+def _cap_address_space():
+    """Make an allocation beyond the machine's memory a MemoryError, not a kill by the OS."""
+    try:
+        import resource
+
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            # headroom for the address space that libraries reserve without using it
+            limit = total + 8 * 1024**3
+            soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def main():
+    """Entry point of the ``nncli`` console script and ``python -m nncli``.
+
+    Command-line mistakes (an unknown option, a missing argument) get the same one
+    line on stderr and exit code 2 as every other error, instead of a boxed panel.
+    """
+    _cap_address_space()
+    usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
+    try:
+        code = app(prog_name="nncli", standalone_mode=False)
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `nncli`: the help, as before
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        command = exc.ctx.command_path if exc.ctx is not None else "nncli"
+        fail(f"{exc.format_message().rstrip('.')} (see '{command} --help')", 2)
+    except typer.Abort:
+        fail("aborted", 130)
+    raise SystemExit(code if isinstance(code, int) else 0)
