@@ -1,48 +1,72 @@
-"""Resuming an interrupted or crashed training from its ``checkpoint.npz``, to the
-same result the uninterrupted training would have reached."""
+"""Resuming a training from its ``checkpoint.npz``: an interrupted or crashed run
+continues to the same result the uninterrupted training would have reached, and
+a finished run given a larger ``training.epochs`` is extended to it.
 
+Extending is continuing with one key changed: the trainer's whole state (weights,
+optimizer, random generators, schedule and stopping state, metrics rows) is the
+checkpoint's, and only the number of epochs it trains to changes.  Schedules are a
+function of the epoch and the configured total, so a schedule that reads the total
+(``cosine``) takes the new total from the first extended epoch on; the others
+continue exactly as if the run had been configured with the new total from the start.
+"""
+
+import json
 import os
 from pathlib import Path
 
 import yaml
 
 from .. import runs
-from ..config import load_config
+from ..config import load_config, resolved_yaml
 from ..errors import ConfigError, RunError
 from ..reporting import Reporter
-from .checkpoint import started_config_text
+from .checkpoint import checkpoint_arrays, started_config_text
+from .observers import EarlyStopping
 from .prepare import prepare
 from .run import command_line, make_trainer, now, run_to_end
 
+FINISHED = ("completed", "stopped_early")
+#: the one key a resume may change: the number of epochs to train to
+EPOCHS = "training.epochs"
+
 
 def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers=()):
-    """Continue an interrupted or crashed run from its ``checkpoint.npz``.
+    """Continue a run from its ``checkpoint.npz``.
 
     ``config_path`` and ``overrides``, when given, must describe the run's own
-    config (they are checked, not applied); ``observers`` as for ``run.train``.
+    config (they are checked, not applied), except ``training.epochs``: a new value
+    (or one set explicitly with ``--set``) trains the run to that many epochs,
+    which extends a finished run; ``observers`` as for ``run.train``.
 
-    Returns ``(path, summary)``; ``summary`` is None when the run had already finished.
-    Raises RunError when the run cannot be resumed, ConfigError when the given config
-    differs from the run's.
+    Returns ``(path, summary)``; ``summary`` is None when the run had already
+    finished and no new ``training.epochs`` was given.  Raises RunError when the
+    run cannot be resumed, ConfigError when the given config differs from the
+    run's in another key or asks for no more epochs than were run.
     """
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
     meta = runs.read_json(path / runs.META)
     status = meta.get("status")
-    if status in ("completed", "stopped_early"):
-        return path, None
     if status == "diverged":
         raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
     if status == "running" and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
-    runs.remove_stale_temporaries(path)
     config = load_config(path / runs.CONFIG, run_file=True)
+    target = None  # the new training.epochs, when one is asked for
     if config_path is not None or overrides:
         given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
-        _refuse_changed_config(config, given, path)
+        target = _epochs_asked(config, given, overrides, path)
+    if status in FINISHED and target is None:
+        return path, None
+    runs.remove_stale_temporaries(path)
     checkpoint = runs.read_npz(path / runs.CHECKPOINT)
-    config_text = _refuse_edited_config_file(path, checkpoint)
+    config_text = _refuse_edited_config_file(path, checkpoint, allowed=(EPOCHS,) if target is not None else ())
+    if target is not None:
+        progress = _progress(checkpoint, path)
+        _refuse_target(target, progress, path)
+        config = config.replace(EPOCHS, target)
+        config_text = resolved_yaml(config, relative_to=path)
     dataset, model, head = prepare(config)
     reporter = reporter or Reporter()
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
@@ -50,14 +74,86 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         trainer.load_state(checkpoint)
     except (KeyError, ValueError, TypeError) as exc:
         raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
+    if target is not None:
+        _continue_after_stop(trainer)
+        # the checkpoint first: it is what a later resume trusts, and it now carries the new text
+        runs.write_npz(path / runs.CHECKPOINT, checkpoint_arrays(trainer, config_text))
+        runs.write_text(path / runs.CONFIG, config_text)
+        _open_segment(meta, progress["epoch"], target, status)
+    else:
+        meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
+        if meta.get("segments"):
+            meta["segments"][-1].update(status="running", ended_at=None)
     meta.update(status="running", pid=os.getpid(), ended_at=None)
-    meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
     runs.write_json(path / runs.META, meta)
-    return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
+    try:
+        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
+    finally:
+        if meta.get("segments"):  # run_to_end has set the run's status: the segment ends with it
+            meta["segments"][-1].update(status=meta["status"], ended_at=meta["ended_at"])
+            runs.write_json(path / runs.META, meta)
 
 
-def _refuse_edited_config_file(path, checkpoint):
-    """The config text the run started with; ConfigError if its config.yaml was edited since.
+def _epochs_asked(saved, given, overrides, path):
+    """The ``training.epochs`` the given config asks for, or None when it asks for no
+    change (the same value, not set with ``--set``); ConfigError if any other key changed."""
+    changed = sorted(_differences(saved.model_dump(exclude={"name"}), given.model_dump(exclude={"name"})))
+    others = [key for key in changed if key != EPOCHS]
+    if others:
+        raise ConfigError(f"cannot resume {path} with a changed config ({', '.join(others)}); only "
+                          f"{EPOCHS} may change (to extend the run): resume without a config, or train a new run")
+    set_explicitly = any(item.partition("=")[0].strip() == EPOCHS for item in overrides)
+    return given.training.epochs if EPOCHS in changed or set_explicitly else None
+
+
+def _progress(checkpoint, path):
+    """The loop's progress in a checkpoint: ``epoch`` (completed epochs), ``stop_reason``..."""
+    try:
+        progress = json.loads(str(checkpoint["progress"]))
+        int(progress["epoch"])
+        return progress
+    except (KeyError, ValueError, TypeError):
+        raise RunError(f"{path / runs.CHECKPOINT} holds no readable training progress") from None
+
+
+def _refuse_target(target, progress, path):
+    done = int(progress["epoch"])
+    if target <= done:
+        raise ConfigError(f"cannot train {path} to {EPOCHS}={target}: it has run {done} epochs already; "
+                          f"give a number larger than {done}")
+    if progress.get("stop_reason") == "target_auc":
+        raise RunError(f"cannot extend {path}: it stopped when it reached training.target_auc, and would stop "
+                       "again after one more epoch; train a new run without target_auc")
+
+
+def _continue_after_stop(trainer):
+    """Let a run that stopped early train on: its stop is undone and early stopping's
+    patience starts again (its best epoch and value are kept, so the run ends with
+    the best weights of all its epochs).  A run that ran all its epochs is left as it
+    is, so extending it equals having configured the larger total from the start."""
+    if not trainer.stopping:
+        return
+    trainer.stop_reason = "epochs"
+    stopping = trainer.observers.find(EarlyStopping)
+    if stopping is not None:
+        stopping.waited = 0
+
+
+def _open_segment(meta, done, target, status):
+    """Record in ``meta["segments"]`` the stretch of training about to start (the
+    first extension also records the training before it)."""
+    segments = meta.setdefault("segments", [])
+    if not segments:
+        segments.append({"started_at": meta.get("started_at"), "ended_at": meta.get("ended_at"),
+                         "from_epoch": 0, "to_epoch": done, "status": status, "command": meta.get("command")})
+    segments.append({"started_at": now(), "ended_at": None, "from_epoch": done, "to_epoch": target,
+                     "status": "running", "command": command_line()})
+
+
+def _refuse_edited_config_file(path, checkpoint, allowed=()):
+    """The config text the run started with; ConfigError if its config.yaml was edited
+    since in a key other than ``allowed`` (an extension rewrites ``training.epochs``
+    in both, so a stop between the two writes leaves only that key different).
 
     Checkpoints written before nncli kept that text carry none: their run's
     config.yaml is then taken as it is.
@@ -67,19 +163,11 @@ def _refuse_edited_config_file(path, checkpoint):
     if started is None:
         return current
     if started != current:
-        changed = sorted(_differences(yaml.safe_load(started) or {}, yaml.safe_load(current) or {}))
+        changed = sorted(set(_differences(yaml.safe_load(started) or {}, yaml.safe_load(current) or {})) - set(allowed))
         if changed:
             raise ConfigError(f"cannot resume {path}: its config.yaml was changed after training started "
                               f"({', '.join(changed)}); put it back, or train a new run")
     return started
-
-
-def _refuse_changed_config(saved, given, path):
-    mine, theirs = saved.model_dump(exclude={"name"}), given.model_dump(exclude={"name"})
-    changed = sorted(_differences(mine, theirs))
-    if changed:
-        raise ConfigError(f"cannot resume {path} with a changed config ({', '.join(changed)}); "
-                          "resume without a config, or train a new run")
 
 
 def _differences(a, b, prefix=""):
@@ -90,4 +178,3 @@ def _differences(a, b, prefix=""):
             yield from _differences(left, right, f"{prefix}{key}.")
         elif left != right:
             yield f"{prefix}{key}"
-

@@ -21,7 +21,8 @@ def train(
     runs_root: Path = typer.Option(Path("runs"), "--runs-root", help="Where new run directories are made."),
     name: Optional[str] = typer.Option(None, "--name", help="Run name (default: the config's name)."),
     resume: Optional[Path] = typer.Option(None, "--resume", metavar="RUN_DIR",
-                                          help="Continue an interrupted or crashed run from its checkpoint."),
+                                          help="Continue an interrupted or crashed run from its checkpoint "
+                                               "(with --set training.epochs=N: to N epochs, also a finished run)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
 ):
@@ -37,7 +38,8 @@ def train(
             raise UsageError("--resume continues a run in place: --run-dir and --name do not apply")
         path, summary = resume_run(resume, config, set_, reporter=reporter)
         if summary is None:
-            print(f"nncli: {path} already finished; nothing to resume", file=sys.stderr)
+            print(f"nncli: {path} already finished; nothing to resume (to train it further: "
+                  "--set training.epochs=N)", file=sys.stderr)
             summary = _read_summary(path)
     elif config is None:
         raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
