@@ -172,6 +172,8 @@ class ModelConfig(Section):
     init: Init = "glorot"
     layers: Optional[list[LayerSpec]] = None
     output: one_of(("auto",) + OUTPUT_ACTIVATIONS) = "auto"
+    # a run directory whose weights.npz starts this network (relative to the working directory)
+    init_from: Optional[str] = Field(None, min_length=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -253,6 +255,9 @@ class TrainingConfig(Section):
     early_stopping: Optional[EarlyStopping] = None
     dtype: Literal["float32", "float64"] = "float32"
     checkpoint_every: Int = Field(10, ge=1, le=10_000_000)
+    # classification: "balanced" or {label: weight}, each row's loss times its class's weight
+    class_weight: Optional[Union[dict[Union[Int, str], Annotated[Float, Field(gt=0, le=1e6)]],
+                                 Literal["balanced"]]] = None
 
     @field_validator("schedule", mode="before")
     @classmethod
@@ -267,6 +272,13 @@ class TrainingConfig(Section):
         if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             return value
         raise ValueError(f"must be a positive integer or 'full' (got {value!r})")
+
+    @field_validator("class_weight", mode="before")
+    @classmethod
+    def class_weight_form(cls, value):
+        if isinstance(value, str) and value != "balanced":
+            raise ValueError(f"must be balanced or a mapping {{label: weight}} (got {value!r})")
+        return value
 
     @field_validator(*OPTIMIZER_SETTINGS)
     @classmethod

@@ -6,6 +6,11 @@ softmax with ``cross_entropy``; linear with ``mse``), so that the gradient with
 respect to the output layer's pre-activation is simply ``(prediction - target) / N``.
 Log-losses are computed from the pre-activations (logits), which is exact where
 the probabilities have saturated to 0 or 1.
+
+Class weights (``training.class_weight``) weight each row's loss by its class's
+weight and average over the batch, as Keras's ``class_weight``:
+``L = sum_i w_i l_i / N``; its gradient is the unweighted one with row ``i``
+multiplied by ``w_i`` (``Sequential.backward(target, row_weights)``).
 """
 
 from abc import ABC, abstractmethod
@@ -40,6 +45,14 @@ class Loss(ABC):
             The output layer's pre-activation.
         """
 
+    @abstractmethod
+    def rows(self, prediction, target, logits):
+        """Each row's loss (N,); ``value`` is their mean."""
+
+    def weighted_value(self, prediction, target, logits, row_weights):
+        """``sum_i w_i l_i / N``: the loss with row ``i`` weighted by ``row_weights[i]`` (N,)."""
+        return float(np.dot(row_weights, self.rows(prediction, target, logits)) / len(logits))
+
     def gradient(self, prediction, target, out):
         """dL/d(prediction) into ``out`` (N, K); only needed when the output is unpaired."""
         np.subtract(prediction, target, out=out)
@@ -65,6 +78,10 @@ class BinaryCrossEntropy(Loss):
         softplus = np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits)))
         return float((softplus - target * logits).sum() / len(logits))
 
+    def rows(self, prediction, target, logits):
+        softplus = np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits)))
+        return (softplus - target * logits).sum(axis=1)
+
     def gradient(self, prediction, target, out):
         raise TypeError("bce is only defined on a sigmoid output; use its paired delta")
 
@@ -76,10 +93,17 @@ class CrossEntropy(Loss):
     paired_activation = "softmax"
 
     def value(self, prediction, target, logits):
+        return float(self._per_sample(target, logits).sum() / len(logits))
+
+    def rows(self, prediction, target, logits):
+        return self._per_sample(target, logits)[:, 0]
+
+    @staticmethod
+    def _per_sample(target, logits):
+        """Each row's loss as a column (N, 1)."""
         top = reduce_rows(np.maximum, logits)
         log_norm = top + np.log(reduce_rows(np.add, np.exp(logits - top)))
-        per_sample = log_norm * reduce_rows(np.add, target) - reduce_rows(np.add, target * logits)
-        return float(per_sample.sum() / len(logits))
+        return log_norm * reduce_rows(np.add, target) - reduce_rows(np.add, target * logits)
 
     def gradient(self, prediction, target, out):
         raise TypeError("cross_entropy is only defined on a softmax output; use its paired delta")
@@ -94,6 +118,19 @@ class MeanSquaredError(Loss):
     def value(self, prediction, target, logits):
         diff = prediction - target
         return float(0.5 * np.einsum("ij,ij->", diff, diff) / len(diff))
+
+    def rows(self, prediction, target, logits):
+        diff = prediction - target
+        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+
+def row_weights(class_weights, target):
+    """Each row's weight (N,) from its target (N, K) and the weight of each class (C,):
+    a one-hot row takes its class's weight; a single 0/1 column (two classes, one
+    sigmoid unit) takes class 1's weight where it is 1 and class 0's where it is 0."""
+    if target.shape[1] == 1:
+        return class_weights[0] + (class_weights[1] - class_weights[0]) * target[:, 0]
+    return target @ class_weights
 
 
 LOSSES = {cls.name: cls() for cls in (BinaryCrossEntropy, CrossEntropy, MeanSquaredError)}

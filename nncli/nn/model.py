@@ -82,28 +82,37 @@ class Sequential:
             x = layer.forward(x, train)
         return x
 
-    def backward(self, target):
+    def backward(self, target, row_weights=None):
         """Fill every layer's grads for the batch of the last ``forward``.
 
         Parameters
         ----------
         target : ndarray (N, K)
             0/1 indicators (classification) or values (regression).
+        row_weights : ndarray (N,), optional
+            Each row's weight in the loss (class weights): the gradient of
+            ``loss.weighted_value``; None is the plain mean loss.
         """
         prediction = self.output_layer.output
         delta = self.workspace.rows(len(prediction), "delta")
         if self._paired:
             delta = self.loss.paired_delta(prediction, target, delta)
+            if row_weights is not None:  # row i of dL/dz scales with its loss
+                np.multiply(delta, row_weights[:, np.newaxis], out=delta)
             grad = self.output_layer.backward_from_logits(delta)
         else:
             delta = self.loss.gradient(prediction, target, delta)
+            if row_weights is not None:
+                np.multiply(delta, row_weights[:, np.newaxis], out=delta)
             grad = self.output_layer.backward(delta)
         for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)
 
-    def batch_loss(self, target):
-        """Mean loss of the batch of the last ``forward``."""
+    def batch_loss(self, target, row_weights=None):
+        """Mean loss of the batch of the last ``forward`` (rows weighted by ``row_weights`` (N,) if given)."""
         out = self.output_layer
+        if row_weights is not None:
+            return self.loss.weighted_value(out.output, target, out.logits, row_weights)
         return self.loss.value(out.output, target, out.logits)
 
     def predict(self, X, batch_size=4096):

@@ -16,8 +16,10 @@ import time
 
 import numpy as np
 
+from ..nn.losses import row_weights
 from ..nn.optimizers import make_optimizer
 from .observers import ObserverList, config_rules
+from .prepare import class_weights
 from .scoring import EvalSet
 
 
@@ -63,6 +65,8 @@ class Trainer:
         self.train_scored = self.train_set.sample(TRAIN_SCORE_ROWS)
         self.val_set = EvalSet("val", dataset, dataset.val, head, dtype) if dataset.val else None
         self.optimizer = make_optimizer(training.optimizer, model, training)
+        weights = class_weights(training.class_weight, dataset)  # (K,) or None
+        self.class_weights = None if weights is None else weights.astype(dtype)
         self.observers = ObserverList(config_rules(training) + list(observers))
         self.rng = np.random.default_rng(shuffle_seed)
         self.monitor_split = "val" if self.val_set else "train"
@@ -116,7 +120,7 @@ class Trainer:
         block = gather_rows(n, size, X[:1].nbytes + Y[:1].nbytes)
         x_block = np.empty((block,) + X.shape[1:], dtype=X.dtype)
         y_block = np.empty((block,) + Y.shape[1:], dtype=Y.dtype)
-        model, optimizer = self.model, self.optimizer
+        model, optimizer, weights = self.model, self.optimizer, self.class_weights
         last_good = self.model.state_dict()
         fit_started = time.perf_counter() - self.seconds
         while self.epoch < self.training.epochs and not self.stopping:
@@ -134,7 +138,8 @@ class Trainer:
                 ys = np.take(Y, index, axis=0, out=y_block[:rows], mode="clip")
                 for start in range(0, rows, size):
                     model.forward(xs[start : start + size], train=True)
-                    model.backward(ys[start : start + size])
+                    target = ys[start : start + size]
+                    model.backward(target, None if weights is None else row_weights(weights, target))
                     optimizer.step(lr)
                     self.position += min(size, rows - start)
                     if self.stop_requested:

@@ -32,7 +32,7 @@ from ..signals import stop_on_signals
 from .checkpoint import checkpoint_arrays, write_progress
 from .loop import Diverged, Interrupted, Trainer
 from .observers import Checkpoints, EarlyStopping, Progress
-from .prepare import prepare, preprocess_arrays
+from .prepare import class_weights, prepare, preprocess_arrays, warm_start
 from .scoring import EvalSet
 
 STOP_MESSAGE = "nncli: stopping after this batch (press Ctrl-C again to stop at once)"
@@ -105,6 +105,11 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
         "output_activation": head.activation,
         "host": platform.node(),
     }
+    if config.model.init_from is not None:
+        meta["init_from"] = warm_start(model, config.model.init_from)
+    weights = class_weights(config.training.class_weight, dataset)
+    if weights is not None:
+        meta["class_weights"] = {str(label): float(weight) for label, weight in zip(dataset.classes.tolist(), weights)}
     if in_memory:
         meta["data"] = "in memory"
     elif config.data.path is not None:
