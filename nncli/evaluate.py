@@ -1,8 +1,9 @@
-"""Score a trained run: on its own test split, rebuilt from its config and seed, or on a labelled CSV.
+"""Score a trained run: on one of its own splits, rebuilt from its config and seed, or on a labelled CSV.
 
-The test split is scored by the same code training used (``training.scoring.EvalSet``),
-so the numbers equal those in ``summary.json``; classification adds the
-confusion matrix and per-class precision, recall and F1.
+A split is scored by the same code training used (``training.scoring.EvalSet``),
+so the numbers equal those in ``summary.json`` and carry its names (``test_auc``,
+``val_loss``); classification adds the confusion matrix and per-class precision,
+recall and F1.  A run that did not finish is scored too, with a warning.
 """
 
 import numpy as np
@@ -10,45 +11,62 @@ import numpy as np
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
 from .data.table import Table
+from .errors import DataError, RunError, UsageError, echo, warn
 from .float_errors import quiet_float_errors
 from .metrics import class_scores, confusion_matrix, per_class_scores
+from .runs import META, process_alive, read_json
 from .runs.load import load_model, load_run
 from .training.scoring import EvalSet
 
+SPLITS = ("train", "val", "test")
 
-def evaluate_run(run_dir, data=None):
-    """Metrics of a run on its test split (``data`` None) or on a labelled CSV.
+
+def evaluate_run(run_dir, data=None, split=None):
+    """Metrics of a run on one of its splits (``data`` None) or on a labelled CSV.
 
     Parameters
     ----------
     run_dir : str or Path
     data : str or Path, optional
         A CSV with the run's feature columns and its target column(s), as
-        ``nncli data`` writes it; ``"-"`` reads stdin.
+        ``nncli data`` writes it; ``"-"`` reads stdin.  Scored as a test set.
+    split : {"train", "val", "test"}, optional
+        Which of the run's splits to score (default ``test``); not with ``data``.
 
     Returns
     -------
     dict
-        ``run_dir``, ``data``, ``task``, ``n``, ``metrics`` (loss, auc, accuracy or
-        loss, mse, mae, r2); for classification also ``classes``, ``per_class``
-        and ``confusion_matrix`` (rows: true class, columns: predicted class),
-        and ``per_group`` accuracy when the dataset labels groups (OCR: fonts).
+        ``run_dir``, ``data``, ``split`` (None for a CSV), ``task``, ``n``,
+        ``metrics`` named as in ``summary.json`` (``<split>_loss``, ``_auc``,
+        ``_accuracy`` or ``_loss``, ``_mse``, ``_mae``, ``_r2``; ``test_*`` for a
+        CSV); for classification also ``classes``, ``per_class`` and
+        ``confusion_matrix`` (rows: true class, columns: predicted class), and
+        ``per_group`` accuracy when the dataset labels groups (OCR: fonts).
     """
+    if split is not None and split not in SPLITS:
+        raise UsageError(f"--split must be train, val or test (got {echo(split)})")
+    if split is not None and data is not None:
+        raise UsageError("--split scores one of the run's own splits and --data a CSV instead: give one of them")
     if data is None:
+        split = split or "test"
         run = load_run(run_dir)
-        dataset, split, source = run.dataset, run.dataset.test, "test split"
+        dataset, source = run.dataset, f"{split} split"
+        if getattr(dataset, split) is None:
+            raise DataError(f"{run.path} has no {split} split (its data.val_size is 0); use --split train or test")
+        part = getattr(dataset, split)
     else:
         run = load_model(run_dir)
-        dataset, split, source = read_labelled(data, run.preprocess)
-    part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
+        dataset, part, source = read_labelled(data, run.preprocess)
+    warn_if_unfinished(run.path)
+    scored = EvalSet(split or "test", dataset, part, run.head, run.model.dtype)
     with quiet_float_errors():
-        loss, outputs = run.model.evaluate(part.X, part.Y)
-        metrics = {key.split("_", 1)[1]: value for key, value in part.score_outputs(loss, outputs).items()}
-    report = {"run_dir": str(run.path), "data": source, "task": dataset.task, "n": len(split),
+        loss, outputs = run.model.evaluate(scored.X, scored.Y)
+        metrics = scored.score_outputs(loss, outputs)
+    report = {"run_dir": str(run.path), "data": source, "split": split, "task": dataset.task, "n": len(part),
               "metrics": metrics}
     if dataset.classes is not None:
         predicted = class_scores(outputs).argmax(axis=1)
-        matrix = confusion_matrix(split.y, predicted, dataset.n_classes)
+        matrix = confusion_matrix(part.y, predicted, dataset.n_classes)
         scores = per_class_scores(matrix)
         labels = dataset.classes.tolist()
         report["classes"] = labels
@@ -57,9 +75,32 @@ def evaluate_run(run_dir, data=None):
             for k, label in enumerate(labels)
         ]
         report["confusion_matrix"] = matrix.tolist()
-        if split.groups is not None:
-            report["per_group"] = group_accuracy(split.groups, split.y == predicted)
+        if part.groups is not None:
+            report["per_group"] = group_accuracy(part.groups, part.y == predicted)
     return report
+
+
+def warn_if_unfinished(path):
+    """A warning on stderr when the run did not finish its training: its weights are
+    then those it had when it stopped, not a finished training's."""
+    try:
+        meta = read_json(path / META)
+    except RunError:
+        warn(f"{path}: meta.json cannot be read, so whether its training finished is unknown")
+        return
+    status = meta.get("status") if isinstance(meta, dict) else None
+    if status in ("completed", "stopped_early"):
+        return
+    alive = status == "running" and process_alive(meta)
+    what = {
+        "interrupted": "was interrupted",
+        "diverged": "diverged (these are its last finite weights)",
+        "failed": "failed",
+        "running": "is still being trained" if alive else "was stopped without closing (its process is gone)",
+    }.get(status, f"has status {echo(str(status))}")
+    resumable = status == "interrupted" or (status == "running" and not alive)
+    hint = f"; continue it with: nncli train --resume {path}" if resumable else ""
+    warn(f"{path} {what}: scoring the weights it had then, not those of a finished training{hint}")
 
 
 def group_accuracy(groups, correct):
@@ -110,7 +151,8 @@ def render(report, console):
     metrics.add_column("value", justify="right")
     names = {"loss": "loss", "accuracy": "accuracy", "auc": "AUC", "mse": "MSE", "mae": "MAE", "r2": "R²"}
     for key, value in report["metrics"].items():
-        metrics.add_row(names.get(key, key), _number(value))
+        name = key.split("_", 1)[1]
+        metrics.add_row(names.get(name, name), _number(value))
     console.print(metrics)
     if "classes" not in report:
         return

@@ -52,8 +52,8 @@ def test_metrics_equal_the_summary(cli, trained, name):
     report = evaluate_json(cli, run)
     summary = json.loads((run / "summary.json").read_text())
     assert report["n"] == summary["n_test"]
-    expected = {key[len("test_"):]: value for key, value in summary.items() if key.startswith("test_")}
-    assert report["metrics"] == expected  # exactly: same data, same weights, same code
+    expected = {key: value for key, value in summary.items() if key.startswith("test_")}
+    assert report["metrics"] == expected  # exactly: same data, same weights, same code, same names
 
 
 def predictions(cli, run, tmp_path):
@@ -89,7 +89,7 @@ def test_confusion_matrix_and_per_class_scores_agree_with_scikit_learn(cli, trai
         auc = roc_auc_score(truth, proba[:, 1])
     else:
         auc = roc_auc_score(truth, proba, multi_class="ovr", average="macro")
-    assert report["metrics"]["auc"] == pytest.approx(auc, abs=1e-6)  # probabilities printed to 9 digits
+    assert report["metrics"]["test_auc"] == pytest.approx(auc, abs=1e-6)  # probabilities printed to 9 digits
 
 
 def test_regression_metrics_agree_with_scikit_learn(cli, trained, tmp_path):
@@ -102,9 +102,9 @@ def test_regression_metrics_agree_with_scikit_learn(cli, trained, tmp_path):
     with open(data) as handle:
         truth = np.array([[float(v) for v in row[-2:]] for row in list(csv.reader(handle))[1:]])
     predicted = np.array([[float(v) for v in line.split(",")] for line in out[1:]])
-    assert report["metrics"]["r2"] == pytest.approx(r2_score(truth, predicted), abs=1e-6)
-    assert report["metrics"]["mse"] == pytest.approx(np.mean((truth - predicted) ** 2), rel=1e-6)
-    assert set(report) == {"run_dir", "data", "task", "n", "metrics"}
+    assert report["metrics"]["test_r2"] == pytest.approx(r2_score(truth, predicted), abs=1e-6)
+    assert report["metrics"]["test_mse"] == pytest.approx(np.mean((truth - predicted) ** 2), rel=1e-6)
+    assert set(report) == {"run_dir", "data", "split", "task", "n", "metrics"}
 
 
 @pytest.mark.parametrize("name", ["three", "regression"])

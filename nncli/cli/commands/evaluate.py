@@ -16,12 +16,14 @@ def evaluate(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
     data: Optional[str] = typer.Option(None, "--data", metavar="FILE.csv",
                                        help="Score this labelled CSV ('-' for stdin) instead of the run's test split."),
+    split: Optional[str] = typer.Option(None, "--split", metavar="train|val|test",
+                                        help="Score this split of the run's data (default: test)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ):
-    """Score a trained run on its own test split (rebuilt from config and seed) or a labelled CSV."""
+    """Score a trained run on one of its splits (rebuilt from config and seed) or a labelled CSV."""
     from ...evaluate import evaluate_run, render
 
-    report = evaluate_run(run_dir, data)
+    report = evaluate_run(run_dir, data, split)
     if as_json:
         print_json(report)
     else:
