@@ -4,7 +4,14 @@ import json
 import math
 
 import numpy as np
+import pytest
 from conftest import train_run
+
+from nncli.config import load_config
+from nncli.errors import RunInterrupted
+from nncli.training.observers import Observer
+from nncli.training.resume import resume_run
+from nncli.training.run import train
 
 CONFIG = """\
 seed: 3
@@ -107,3 +114,31 @@ def test_a_schedule_over_the_total_takes_the_new_total(cli, write_config, tmp_pa
     first = [0.05 * 0.5 * (1 + math.cos(math.pi * epoch / 4)) for epoch in range(4)]
     then = [0.05 * 0.5 * (1 + math.cos(math.pi * epoch / 8)) for epoch in range(4, 8)]
     np.testing.assert_allclose(rates, first + then, rtol=1e-12)
+
+
+class StopAfterFirstEpoch(Observer):
+    def on_epoch_end(self, trainer, row):
+        trainer.request_stop()
+
+
+def test_an_interrupted_extension_resumes_and_an_interrupted_run_takes_a_new_total(cli, write_config, tmp_path):
+    config = _config(write_config, 3)
+    reference = train_run(cli, _config(write_config, 5, name="five.yaml"), tmp_path / "reference")
+    run = train_run(cli, config, tmp_path / "runs")
+    with pytest.raises(RunInterrupted):
+        resume_run(run, overrides=["training.epochs=5"], observers=[StopAfterFirstEpoch()])
+    meta = _read(run, "meta.json")
+    assert meta["status"] == "interrupted"
+    assert [(s["to_epoch"], s["status"]) for s in meta["segments"]] == [(3, "completed"), (5, "interrupted")]
+    assert cli("train", "--resume", run, "--quiet").exit_code == 0  # the new total is the run's own now
+    assert [s["status"] for s in _read(run, "meta.json")["segments"]] == ["completed", "completed"]
+    assert _metrics(run) == _metrics(reference)
+    # a run interrupted before its end can be given another total as well
+    cut = tmp_path / "cut"
+    with pytest.raises(RunInterrupted):
+        train(load_config(_config(write_config, 9, name="nine.yaml")), run_dir=cut,
+              observers=[StopAfterFirstEpoch()])
+    assert cli("train", "--resume", cut, "--set", "training.epochs=5", "--quiet").exit_code == 0
+    assert _metrics(cut) == _metrics(reference)
+    for key, value in np.load(reference / "weights.npz").items():
+        np.testing.assert_array_equal(np.load(cut / "weights.npz")[key], value)
