@@ -103,7 +103,8 @@ def test_an_early_stopped_run_gets_its_patience_again(cli, write_config, tmp_pat
     assert summary["stop_reason"] == "early_stopping"
     for key, value in np.load(run / "weights.npz").items():
         np.testing.assert_array_equal(value, best[key])
-    assert [s["status"] for s in _read(run, "meta.json")["segments"]] == ["stopped_early", "stopped_early"]
+    assert [(s["from_epoch"], s["to_epoch"], s["epochs"], s["status"]) for s in _read(run, "meta.json")["segments"]] \
+        == [(0, 3, 20, "stopped_early"), (3, 5, 20, "stopped_early")]
 
 
 def test_a_schedule_over_the_total_takes_the_new_total(cli, write_config, tmp_path):
@@ -129,9 +130,11 @@ def test_an_interrupted_extension_resumes_and_an_interrupted_run_takes_a_new_tot
         resume_run(run, overrides=["training.epochs=5"], observers=[StopAfterFirstEpoch()])
     meta = _read(run, "meta.json")
     assert meta["status"] == "interrupted"
-    assert [(s["to_epoch"], s["status"]) for s in meta["segments"]] == [(3, "completed"), (5, "interrupted")]
+    assert [(s["from_epoch"], s["to_epoch"], s["epochs"], s["status"]) for s in meta["segments"]] == [
+        (0, 3, 3, "completed"), (3, 4, 5, "interrupted")]
     assert cli("train", "--resume", run, "--quiet").exit_code == 0  # the new total is the run's own now
-    assert [s["status"] for s in _read(run, "meta.json")["segments"]] == ["completed", "completed"]
+    assert [(s["to_epoch"], s["status"]) for s in _read(run, "meta.json")["segments"]] == [
+        (3, "completed"), (5, "completed")]
     assert _metrics(run) == _metrics(reference)
     # a run interrupted before its end can be given another total as well
     cut = tmp_path / "cut"

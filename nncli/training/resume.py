@@ -65,6 +65,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     if target is not None:
         progress = _progress(checkpoint, path)
         _refuse_target(target, progress, path)
+        configured = config.training.epochs
         config = config.replace(EPOCHS, target)
         config_text = resolved_yaml(config, relative_to=path)
     dataset, model, head = prepare(config)
@@ -79,7 +80,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         # the checkpoint first: it is what a later resume trusts, and it now carries the new text
         runs.write_npz(path / runs.CHECKPOINT, checkpoint_arrays(trainer, config_text))
         runs.write_text(path / runs.CONFIG, config_text)
-        _open_segment(meta, progress["epoch"], target, status)
+        _open_segment(meta, int(progress["epoch"]), configured, target, status)
     else:
         meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
         if meta.get("segments"):
@@ -90,7 +91,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
     finally:
         if meta.get("segments"):  # run_to_end has set the run's status: the segment ends with it
-            meta["segments"][-1].update(status=meta["status"], ended_at=meta["ended_at"])
+            meta["segments"][-1].update(status=meta["status"], ended_at=meta["ended_at"], to_epoch=trainer.epoch)
             runs.write_json(path / runs.META, meta)
 
 
@@ -139,15 +140,20 @@ def _continue_after_stop(trainer):
         stopping.waited = 0
 
 
-def _open_segment(meta, done, target, status):
+def _open_segment(meta, done, configured, target, status):
     """Record in ``meta["segments"]`` the stretch of training about to start (the
-    first extension also records the training before it)."""
+    first extension also records the training before it).
+
+    A segment trains from ``from_epoch`` completed epochs towards ``epochs`` (its
+    ``training.epochs``); ``to_epoch`` is where it ended (while it runs: its aim).
+    """
     segments = meta.setdefault("segments", [])
     if not segments:
         segments.append({"started_at": meta.get("started_at"), "ended_at": meta.get("ended_at"),
-                         "from_epoch": 0, "to_epoch": done, "status": status, "command": meta.get("command")})
+                         "from_epoch": 0, "to_epoch": done, "epochs": configured, "status": status,
+                         "command": meta.get("command")})
     segments.append({"started_at": now(), "ended_at": None, "from_epoch": done, "to_epoch": target,
-                     "status": "running", "command": command_line()})
+                     "epochs": target, "status": "running", "command": command_line()})
 
 
 def _refuse_edited_config_file(path, checkpoint, allowed=()):
