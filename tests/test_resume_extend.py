@@ -73,6 +73,8 @@ def test_another_changed_key_or_too_few_epochs_is_refused(cli, write_config, tmp
     changed = cli("train", "--resume", run, "--set", "training.epochs=6", "--set", "training.lr=0.1")
     assert changed.exit_code == 2
     assert "training.lr" in changed.stderr and "only training.epochs may change" in changed.stderr
+    alone = cli("train", "--resume", run, "--set", "training.lr=0.1")  # no longer ignored on a finished run
+    assert alone.exit_code == 2 and "(training.lr)" in alone.stderr
     other_file = _config(write_config, 6, CONFIG.replace("[6]", "[8]"), "wider.yaml")
     changed = cli("train", other_file, "--resume", run)
     assert changed.exit_code == 2 and "model.hidden" in changed.stderr
