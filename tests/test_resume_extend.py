@@ -147,3 +147,18 @@ def test_an_interrupted_extension_resumes_and_an_interrupted_run_takes_a_new_tot
     assert _metrics(cut) == _metrics(reference)
     for key, value in np.load(reference / "weights.npz").items():
         np.testing.assert_array_equal(np.load(cut / "weights.npz")[key], value)
+
+
+@pytest.mark.parametrize("rules", [
+    "schedule: {type: step, step_size: 2, gamma: 0.5}",
+    "schedule: {type: plateau, patience: 1, factor: 0.5}",
+    "early_stopping: {patience: 50}",  # configured, not triggered: its state carries on
+])
+def test_rules_that_do_not_read_the_total_continue_exactly(cli, write_config, tmp_path, rules):
+    text = CONFIG.replace("checkpoint_every: 2}", f"checkpoint_every: 2, {rules}}}")
+    run = train_run(cli, _config(write_config, 3, text), tmp_path / "a")
+    assert cli("train", "--resume", run, "--set", "training.epochs=6", "--quiet").exit_code == 0
+    whole = train_run(cli, _config(write_config, 6, text), tmp_path / "b")
+    assert _metrics(run) == _metrics(whole)
+    for key, value in np.load(whole / "weights.npz").items():
+        np.testing.assert_array_equal(np.load(run / "weights.npz")[key], value, err_msg=key)
