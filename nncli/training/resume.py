@@ -1,5 +1,10 @@
 """Resuming an interrupted or crashed training from its ``checkpoint.npz``, to the
-same result the uninterrupted training would have reached."""
+same result the uninterrupted training would have reached.
+
+The run directory is locked first (``runs.RunLock``): a run another process is
+training is refused before anything is read.  A run stopped before its first
+checkpoint (killed while its directory was set up) starts again in place from
+its ``config.yaml``, which reaches the same result."""
 
 import os
 from pathlib import Path
@@ -10,9 +15,10 @@ from .. import runs
 from ..config import load_config
 from ..errors import ConfigError, RunError
 from ..reporting import Reporter
+from ..signals import StopRequest, stop_on_signals
 from .checkpoint import started_config_text
 from .prepare import prepare
-from .run import command_line, make_trainer, now, run_to_end
+from .run import SETUP_MESSAGE, command_line, make_trainer, now, run_to_end, start_training
 
 
 def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers=()):
@@ -28,6 +34,12 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
+    with runs.RunLock() as lock:
+        lock.acquire(path)
+        return _resume_locked(path, config_path, overrides, reporter or Reporter(), observers)
+
+
+def _resume_locked(path, config_path, overrides, reporter, observers):
     meta = runs.read_json(path / runs.META)
     status = meta.get("status")
     if status in ("completed", "stopped_early"):
@@ -37,23 +49,44 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     if status == "running" and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
+    if not (path / runs.CONFIG).is_file():
+        raise RunError(f"{path} was stopped before its {runs.CONFIG} was written: there is nothing to resume; "
+                       "train the config again")
     config = load_config(path / runs.CONFIG, run_file=True)
     if config_path is not None or overrides:
         given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
         _refuse_changed_config(config, given, path)
+    if not (path / runs.CHECKPOINT).exists():
+        return _start_again(path, config, meta, reporter, observers)
     checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     config_text = _refuse_edited_config_file(path, checkpoint)
     dataset, model, head = prepare(config)
-    reporter = reporter or Reporter()
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
     try:
         trainer.load_state(checkpoint)
     except (KeyError, ValueError, TypeError) as exc:
         raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
+    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    with stop_on_signals(stop):
+        _mark_resumed(path, meta, trainer.epoch)
+        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+
+
+def _start_again(path, config, meta, reporter, observers):
+    """A run stopped before its first checkpoint: train it from the start in its own directory."""
+    config_text = (path / runs.CONFIG).read_text(encoding="utf-8")
+    dataset, model, head = prepare(config)
+    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    with stop_on_signals(stop):
+        _mark_resumed(path, meta, 0)
+        trainer = start_training(path, config, config_text, dataset, model, head, reporter, observers)
+        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+
+
+def _mark_resumed(path, meta, epoch):
     meta.update(status="running", pid=os.getpid(), ended_at=None)
-    meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
+    meta.setdefault("resumed", []).append({"at": now(), "epoch": epoch, "command": command_line()})
     runs.write_json(path / runs.META, meta)
-    return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
 
 
 def _refuse_edited_config_file(path, checkpoint):
