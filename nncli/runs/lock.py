@@ -46,7 +46,7 @@ class RunLock:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise RunError(f"{path} is a symbolic link; remove it to train this run") from None
-            raise RunError(f"cannot lock {Path(run_dir)}: {exc.strerror}") from None
+            raise RunError(f"cannot lock {path}: {exc.strerror}") from None
         try:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 raise RunError(f"{path} is not a regular file; remove it to train this run")
@@ -58,7 +58,7 @@ class RunLock:
                                "wait for it to end or stop it first") from None
             except OSError as exc:
                 if exc.errno not in NO_LOCKS:
-                    raise RunError(f"cannot lock {Path(run_dir)}: {exc.strerror}") from None
+                    raise RunError(f"cannot lock {path}: {exc.strerror}") from None
             os.ftruncate(descriptor, 0)
             os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
         except BaseException:

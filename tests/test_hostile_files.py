@@ -1,0 +1,414 @@
+"""Hostile files, signals and a second process (issue 13, classes 1, 5 and 6).
+
+1. Outputs that are not plain files: a character device or FIFO (or a link to
+   one) is written to, never replaced; nncli never writes through a symbolic link
+   inside a run directory, and what such a link points at stays untouched.
+5. Signals at moments outside the training loop: right after the run directory
+   is claimed, during predict, during the final scoring and the pictures.
+6. Two processes on one run: the run-directory lock, and temporary files that
+   no process deletes while another writes them.
+
+Signals are real: sent by the kernel to a real ``nncli`` process, at a moment
+chosen by ``signal_driver.py`` where no outside timing could hit it.
+"""
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from nncli import runs
+from nncli.errors import RunError
+
+TESTS = Path(__file__).resolve().parent
+
+TINY = """\
+seed: 4
+data: {dataset: circles, params: {n_samples: 200}}
+model: {hidden: [6], activation: tanh}
+training: {epochs: 4, lr: 0.05, batch_size: 16, dtype: float64, checkpoint_every: 1}
+output: {plots: false}
+"""
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+
+
+def _nncli(*args, stdin=None):
+    """Start ``nncli ARGS`` as a real process (pipes for stdin, stdout and stderr)."""
+    return subprocess.Popen([sys.executable, "-m", "nncli", *map(str, args)], stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+
+
+def _driven(moment, signame, *args):
+    """Start nncli with ``SIG<signame>`` sent to itself at ``moment`` (see signal_driver.py)."""
+    return subprocess.Popen([sys.executable, str(TESTS / "signal_driver.py"), moment, signame, *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+
+
+def _finish(process, timeout=120):
+    stdout, stderr = process.communicate(timeout=timeout)
+    assert "Traceback" not in stderr, stderr
+    return process.returncode, stdout, stderr
+
+
+def _meta(run):
+    return json.loads((run / "meta.json").read_text())
+
+
+def _temporaries(folder):
+    return [p for p in Path(folder).rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The tiny config and its uninterrupted run (the reference every resumed run must equal)."""
+    from typer.testing import CliRunner
+
+    from nncli.cli import app
+
+    folder = tmp_path_factory.mktemp("tiny")
+    config = folder / "tiny.yaml"
+    config.write_text(TINY)
+    result = CliRunner().invoke(app, ["train", str(config), "--runs-root", str(folder / "runs"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return config, Path(result.stdout.strip().splitlines()[-1])
+
+
+def _assert_same_weights(run, reference):
+    with np.load(run / "weights.npz") as got, np.load(reference / "weights.npz") as expected:
+        assert sorted(got.files) == sorted(expected.files)
+        for key in expected.files:
+            np.testing.assert_array_equal(got[key], expected[key])  # bit for bit (float64)
+
+
+@pytest.fixture
+def null_device(tmp_path):
+    """A character device that discards what is written (as root, a private copy of /dev/null,
+    so that a regression replaces that copy, never the machine's /dev/null)."""
+    if os.geteuid() == 0:
+        path = tmp_path / "null"
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        return path
+    return Path("/dev/null")  # not root: nothing can replace it
+
+
+class FifoReader:
+    """A FIFO and a thread reading it to the end (what is read is in ``.data`` after ``join``)."""
+
+    def __init__(self, path):
+        self.path, self.data = Path(path), b""
+        os.mkfifo(self.path)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        with open(self.path, "rb") as handle:
+            self.data = handle.read()
+
+    def join(self):
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive()
+        return self.data
+
+
+# ---- 1. writing through what is not a plain file ----------------------------------------------------------
+
+
+def _output_cases(tmp_path, null_device):
+    """(name, output path, check(after) -> None) for each kind of output that is not a plain file."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "link-to-null").symlink_to(null_device)
+    target = outside / "target.csv"
+    target.write_text("old\n")
+    (tmp_path / "link-to-file").symlink_to(target)
+    (tmp_path / "dangling").symlink_to(outside / "new.csv")
+    return [
+        ("device", null_device, lambda data: stat.S_ISCHR(os.stat(null_device).st_mode)),
+        ("link to a device", tmp_path / "link-to-null",
+         lambda data: stat.S_ISCHR(os.stat(null_device).st_mode) and (tmp_path / "link-to-null").is_symlink()),
+        ("link to a file", tmp_path / "link-to-file",
+         lambda data: (tmp_path / "link-to-file").is_symlink() and target.read_bytes() == data),
+        ("dangling link", tmp_path / "dangling",
+         lambda data: (tmp_path / "dangling").is_symlink() and (outside / "new.csv").read_bytes() == data),
+    ]
+
+
+def test_write_output_writes_devices_and_links_without_replacing_them(tmp_path, null_device):
+    for name, path, check in _output_cases(tmp_path, null_device):
+        assert runs.write_output(path, lambda handle: handle.write(b"a,b\n1,2\n")) == 8, name
+        assert check(b"a,b\n1,2\n"), name
+    assert not _temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_write_output_into_a_fifo_feeds_its_reader(tmp_path, through_link):
+    reader = FifoReader(tmp_path / "fifo")
+    path = reader.path
+    if through_link:
+        path = tmp_path / "link"
+        path.symlink_to(reader.path)
+    runs.write_output(path, lambda handle: handle.write(b"x\n" * 1000))
+    assert reader.join() == b"x\n" * 1000
+    assert stat.S_ISFIFO(os.lstat(reader.path).st_mode)
+    assert not _temporaries(tmp_path)
+
+
+def test_run_files_replace_links_and_fifos_and_never_write_through_them(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("untouched")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.csv").symlink_to(outside)
+    (run / "summary.json").symlink_to(tmp_path)  # a link to a folder
+    os.mkfifo(run / "meta.json")  # would block a writer that opened it
+    runs.write_csv(run / "metrics.csv", [{"epoch": 1}], ["epoch"])
+    runs.write_json(run / "summary.json", {"ok": 1})
+    runs.write_json(run / "meta.json", {"status": "completed"})
+    assert outside.read_text() == "untouched"
+    for name in ("metrics.csv", "summary.json", "meta.json"):
+        assert stat.S_ISREG(os.lstat(run / name).st_mode), name
+    assert _meta(run) == {"status": "completed"}
+
+
+@pytest.mark.parametrize("command", ["data", "predict", "export"])
+def test_commands_write_to_a_device_and_a_fifo_and_keep_them(cli, tiny, tmp_path, null_device, command):
+    config, reference = tiny
+    features = tmp_path / "in.csv"
+    assert cli("data", config, "--split", "test", "-o", features).exit_code == 0
+    args = {"data": ["data", config, "--split", "test"], "predict": ["predict", reference, features],
+            "export": ["export", reference, "--format", "safetensors"]}[command]
+    result = cli(*args, "-o", null_device)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(null_device).st_mode)
+    reader = FifoReader(tmp_path / "fifo")
+    result = cli(*args, "-o", reader.path)
+    assert result.exit_code == 0, result.stderr
+    data = reader.join()
+    assert data.startswith(b"x0,x1" if command == "data" else b"prediction" if command == "predict" else b"")
+    assert len(data) > 100
+    assert stat.S_ISFIFO(os.lstat(reader.path).st_mode)
+    assert not _temporaries(tmp_path) and not _temporaries(reference)
+
+
+def _interrupted_copy(reference, folder):
+    """A copy of a finished run whose meta.json says interrupted: --resume writes every file again."""
+    import shutil
+
+    run = folder / "run"
+    shutil.copytree(reference, run)
+    meta = _meta(run)
+    meta["status"] = "interrupted"
+    (run / "meta.json").write_text(json.dumps(meta))
+    return run
+
+
+@pytest.mark.parametrize("entry", ["metrics.csv", "summary.json", "weights.npz", "meta.json"])
+def test_resume_replaces_a_symlinked_run_file_and_leaves_its_target_alone(cli, tiny, tmp_path, entry):
+    run = _interrupted_copy(tiny[1], tmp_path)
+    outside = tmp_path / "outside"
+    outside.write_text("untouched")
+    if entry == "meta.json":  # it must be read first: the link points at a valid copy outside
+        outside.write_text((run / entry).read_text())
+    before = outside.read_text()
+    (run / entry).unlink()
+    (run / entry).symlink_to(outside)
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert outside.read_text() == before
+    assert not (run / entry).is_symlink() and (run / entry).is_file()
+    assert _meta(run)["status"] == "completed"
+
+
+def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_there(cli, tiny, tmp_path):
+    run = _interrupted_copy(tiny[1], tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (run / "plots").symlink_to(elsewhere)
+    result = cli("plot", run)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "plots is a symbolic link" in result.stderr
+    result = cli("train", "--resume", run, "--quiet", "--set", "output.plots=true")
+    # a changed config is refused before anything is written; resuming as is does not draw
+    assert result.exit_code == 2 and list(elsewhere.iterdir()) == []
+    config = (run / "config.yaml").read_text().replace("plots: false", "plots: true")
+    (run / "config.yaml").write_text(config)
+    with np.load(run / "checkpoint.npz") as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["config_yaml"] = np.array(config)
+    runs.write_npz(run / "checkpoint.npz", arrays)
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr  # the run is complete; the pictures are a warning
+    assert "symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == [] and (run / "plots").is_symlink()
+    assert _meta(run)["status"] == "completed"
+
+
+# ---- 5. signals outside the training loop ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signame", ["INT", "TERM"])
+def test_a_signal_just_after_the_claim_leaves_a_run_that_resumes_to_the_same_weights(cli, tiny, tmp_path,
+                                                                                      signame):
+    config, reference = tiny
+    code, stdout, stderr = _finish(_driven("claimed", signame, "train", config, "--runs-root", tmp_path,
+                                           "--quiet"))
+    assert code == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("nncli: error: interrupted")
+    run = Path(stdout.strip().splitlines()[-1])  # the run directory is still the last stdout line
+    assert run.parent == tmp_path
+    assert _meta(run)["status"] == "interrupted"
+    assert {"config.yaml", "preprocess.npz", "checkpoint.npz"} <= {p.name for p in run.iterdir()}
+    assert not _temporaries(run)
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert _meta(run)["status"] == "completed"
+    _assert_same_weights(run, reference)
+
+
+@pytest.mark.parametrize("moment", ["claimed", "config"])
+def test_a_run_killed_before_its_first_checkpoint(cli, tiny, tmp_path, moment):
+    """SIGKILL cannot be caught: before config.yaml nothing can be resumed (said in one line);
+    after it, --resume starts the run again in place and reaches the uninterrupted weights."""
+    config, reference = tiny
+    code, _, _ = _finish(_driven(moment, "KILL", "train", config, "--runs-root", tmp_path, "--quiet"))
+    assert code == -signal.SIGKILL
+    (run,) = tmp_path.iterdir()
+    result = cli("train", "--resume", run, "--quiet")
+    if moment == "claimed":
+        assert result.exit_code == 2 and "nothing to resume" in result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    assert _meta(run)["status"] == "completed"
+    _assert_same_weights(run, reference)
+
+
+@pytest.mark.parametrize("signame", ["INT", "TERM"])
+def test_a_signal_during_the_final_scoring_completes_the_run(tiny, tmp_path, signame):
+    config, reference = tiny
+    code, stdout, stderr = _finish(_driven("scoring", signame, "train", config, "--runs-root", tmp_path,
+                                           "--quiet", "--set", "output.plots=true"))
+    assert code == 0, stderr
+    run = Path(stdout.strip().splitlines()[-1])
+    assert _meta(run)["status"] == "completed" and (run / "summary.json").is_file()
+    assert "training has finished" in stderr and "pictures not drawn" in stderr
+    assert not (run / "plots").exists() and not _temporaries(run)
+    _assert_same_weights(run, reference)
+
+
+def test_a_signal_while_drawing_keeps_the_run_completed(tiny, tmp_path):
+    config, _ = tiny
+    code, stdout, stderr = _finish(_driven("drawing", "TERM", "train", config, "--runs-root", tmp_path,
+                                           "--quiet", "--set", "output.plots=true"))
+    assert code == 0, stderr
+    run = Path(stdout.strip().splitlines()[-1])
+    assert _meta(run)["status"] == "completed"
+    assert "nncli plot" in stderr
+    assert not _temporaries(run)
+
+
+def test_json_after_ctrl_c_names_the_run_and_its_status(tiny, tmp_path):
+    config, _ = tiny
+    code, stdout, _ = _finish(_driven("checkpoint", "INT", "train", config, "--runs-root", tmp_path, "--json"))
+    assert code == 130
+    out = json.loads(stdout)
+    assert out["metrics"] == {"status": "interrupted"} and Path(out["run_dir"]).is_dir()
+    assert _meta(Path(out["run_dir"]))["status"] == "interrupted"
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, signame):
+    """predict reads stdin held open, so it is surely mid-write when the signal comes."""
+    _, reference = tiny
+    process = _nncli("predict", reference, "-", "-o", tmp_path / "out.csv", stdin=subprocess.PIPE)
+    process.stdin.write("x0,x1\n" + "0.5,0.25\n" * 5000)
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not _temporaries(tmp_path):  # the output's temporary file is open: predict is writing
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(getattr(signal, signame))
+    code, stdout, stderr = _finish(process)
+    assert code == 130
+    assert stderr.strip().splitlines() == ["nncli: interrupted"]
+    assert list(tmp_path.iterdir()) == []  # no output, no temporary
+
+
+# ---- 6. two processes on one run --------------------------------------------------------------------------
+
+
+def test_a_second_process_is_refused_while_one_trains_and_a_killed_one_blocks_nothing(cli, tiny, tmp_path):
+    config, reference = tiny
+    holder = _driven("checkpoint", "STOP", "train", config, "--runs-root", tmp_path, "--quiet")
+    _, status = os.waitpid(holder.pid, os.WUNTRACED)  # it stopped itself after its first checkpoint
+    assert os.WIFSTOPPED(status)
+    try:
+        (run,) = tmp_path.iterdir()
+        for args in (["train", "--resume", run], ["train", config, "--run-dir", run]):
+            result = cli(*args, "--quiet")
+            assert result.exit_code == 2, args
+            assert result.stderr.count("\n") == 1, result.stderr
+        assert f"being trained by another process (pid {holder.pid})" in cli("train", "--resume", run).stderr
+    finally:
+        holder.kill()  # SIGKILL: the kernel releases its lock
+        holder.communicate(timeout=60)
+    assert _meta(run)["status"] == "running"
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    _assert_same_weights(run, reference)
+
+
+def test_the_lock_excludes_a_second_holder_and_is_free_once_released(tmp_path):
+    with runs.RunLock() as first:
+        first.acquire(tmp_path)
+        with pytest.raises(RunError, match=f"pid {os.getpid()}"):
+            runs.RunLock().acquire(tmp_path)
+    with runs.RunLock() as again:
+        again.acquire(tmp_path)
+
+
+@pytest.mark.parametrize("planted", ["symlink", "fifo", "directory"])
+def test_a_lock_file_that_is_not_a_plain_file_is_refused_untouched(tmp_path, planted):
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir()
+    outside.write_text("untouched")
+    lock = run / runs.LOCK
+    {"symlink": lambda: lock.symlink_to(outside), "fifo": lambda: os.mkfifo(lock), "directory": lock.mkdir}[planted]()
+    with pytest.raises(RunError, match=".lock"):
+        runs.RunLock().acquire(run)
+    assert outside.read_text() == "untouched"
+
+
+def test_a_run_dir_holding_only_a_lock_file_counts_as_empty(tmp_path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / runs.LOCK).write_text("")
+    with runs.RunLock() as lock:
+        assert runs.create_run_dir(tmp_path, "x", run_dir=target, meta={"ok": 1}, lock=lock) == target
+        with pytest.raises(RunError, match="being trained"):
+            runs.RunLock().acquire(target)
+
+
+def test_temporaries_are_unique_and_only_those_of_dead_processes_are_cleaned(tmp_path):
+    path = tmp_path / "weights.npz"
+    names = {runs.files.temporary_name(path).name for _ in range(50)}
+    assert len(names) == 50 and all(f".{os.getpid()}." in name for name in names)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    dead, live = int(finished.stdout), os.getppid()
+    for pid in (dead, live):
+        (tmp_path / f".weights.npz.{pid}.abcdef.tmp").write_text("x")
+    (tmp_path / ".odd-name.tmp").write_text("x")
+    runs.remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".weights.npz.{live}.abcdef.tmp"]
