@@ -202,6 +202,21 @@ def test_commands_write_to_a_device_and_a_fifo_and_keep_them(cli, tiny, tmp_path
     assert not _temporaries(tmp_path) and not _temporaries(reference)
 
 
+@pytest.mark.parametrize("before", ["", "kept\n"])
+def test_an_output_through_proc_is_written_to_the_processes_own_stdout(tiny, tmp_path, before):
+    """``-o /dev/stdout`` (here ``/proc/self/fd/1``, which no regression could replace) with stdout
+    sent to a file, as ``>`` or ``>>`` would: the file gets the CSV after what was there."""
+    out = tmp_path / "out.csv"
+    out.write_text(before)
+    with open(out, "ab") as stdout:
+        process = subprocess.run([sys.executable, "-m", "nncli", "data", tiny[0], "--split", "test",
+                                  "-o", "/proc/self/fd/1"], stdout=stdout, stderr=subprocess.PIPE, env=_env())
+    assert process.returncode == 0, process.stderr
+    text = out.read_text()
+    assert text.startswith(before + "x0,x1,target\n") and len(text.splitlines()) == 51 + bool(before)
+    assert stat.S_ISREG(os.lstat(out).st_mode) and not _temporaries(tmp_path)
+
+
 def _interrupted_copy(reference, folder):
     """A copy of a finished run whose meta.json says interrupted: --resume writes every file again."""
     import shutil

@@ -66,22 +66,36 @@ def write_output(path, write):
     """Write a file the user named (``-o FILE``): call ``write(file)``; return what it returns.
 
     A character device, FIFO or socket (or a symbolic link to one: ``/dev/null``,
-    ``/dev/stdout``) is opened and written to directly, never replaced by a file.
-    A symbolic link to a regular file (or to a file not there yet) is followed:
-    its target is written atomically, the link stays.  Anything else is written
-    atomically in place, as ``atomic_write`` does.
+    a named pipe), and anything reached through ``/dev`` or ``/proc``
+    (``/dev/stdout`` is the shell's stdout, even when that is a file) is opened
+    and written to directly, never replaced by a file.  Another symbolic link (to
+    a regular file, or to a file not there yet) is followed: its target is
+    written atomically, the link stays.  Anything else is written atomically in
+    place, as ``atomic_write`` does.
     """
     path = Path(path)
     try:
         mode = os.stat(path).st_mode  # follows links
     except OSError:
         mode = None  # not there (yet), or unreachable: atomic_write reports why
-    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        with open(path, "wb") as handle:
+    special = mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    if special or (mode is not None and _through_system_files(path)):
+        # appending: no effect on a device or pipe, and `-o /dev/stdout >> file` appends as the shell asked
+        with open(path, "ab") as handle:
             return write(handle)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     return atomic_write(path, write)
+
+
+def _through_system_files(path):
+    """Whether ``path`` or a link on the way to its target lies in ``/dev`` or ``/proc``."""
+    hops = [os.path.abspath(path)]
+    for _ in range(40):  # the kernel's own limit on links in a row
+        if not os.path.islink(hops[-1]):
+            break
+        hops.append(os.path.join(os.path.dirname(hops[-1]), os.readlink(hops[-1])))
+    return any(hop.startswith(("/dev/", "/proc/")) for hop in hops)
 
 
 def remove_own_temporaries():
