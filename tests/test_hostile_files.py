@@ -384,6 +384,22 @@ def test_a_second_process_is_refused_while_one_trains_and_a_killed_one_blocks_no
     _assert_same_weights(run, reference)
 
 
+def test_a_free_lock_outweighs_a_reused_pid(cli, tiny, tmp_path):
+    """A run left "running" whose pid now belongs to another live process: its free lock
+    proves its trainer gone, so --resume goes on (a run without a lock file is refused)."""
+    run = _interrupted_copy(tiny[1], tmp_path)
+    meta = _meta(run)
+    meta.update(status="running", pid=os.getppid())  # alive, and not a training
+    (run / "meta.json").write_text(json.dumps(meta))
+    (run / runs.LOCK).unlink()
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 2 and "still being trained" in result.stderr
+    (run / runs.LOCK).write_text("")
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert _meta(run)["status"] == "completed"
+
+
 def test_the_lock_excludes_a_second_holder_and_is_free_once_released(tmp_path):
     with runs.RunLock() as first:
         first.acquire(tmp_path)

@@ -32,14 +32,20 @@ class RunLock:
 
     def __init__(self):
         self._descriptor = None
+        self.inherited = False
 
     def acquire(self, run_dir):
-        """Lock ``run_dir``; RunError (exit 2) if another process holds it."""
+        """Lock ``run_dir``; RunError (exit 2) if another process holds it.
+
+        Sets ``inherited`` when the lock file was there already: the process that
+        made it (a training of this run) has ended, since its lock is free.
+        """
         import fcntl
 
         if self._descriptor is not None:
             return
         path = Path(run_dir) / LOCK
+        existed = os.path.lexists(path)
         try:
             # never through a symbolic link, never blocking on a FIFO planted there
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
@@ -64,7 +70,7 @@ class RunLock:
         except BaseException:
             os.close(descriptor)
             raise
-        self._descriptor = descriptor
+        self._descriptor, self.inherited = descriptor, existed
 
     def release(self):
         """Unlock (closing the file releases the lock); the lock file stays."""

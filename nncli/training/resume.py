@@ -36,17 +36,19 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         raise RunError(f"run directory not found: {path}")
     with runs.RunLock() as lock:
         lock.acquire(path)
-        return _resume_locked(path, config_path, overrides, reporter or Reporter(), observers)
+        return _resume_locked(path, config_path, overrides, reporter or Reporter(), observers, lock.inherited)
 
 
-def _resume_locked(path, config_path, overrides, reporter, observers):
+def _resume_locked(path, config_path, overrides, reporter, observers, trainer_gone):
+    """``trainer_gone``: the run's lock was free although its trainer made the lock file."""
     meta = runs.read_json(path / runs.META)
     status = meta.get("status")
     if status in ("completed", "stopped_early"):
         return path, None
     if status == "diverged":
         raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
-    if status == "running" and runs.process_alive(meta):
+    # a run from before the lock has only its pid to tell whether its trainer is still there
+    if status == "running" and not trainer_gone and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
     if not (path / runs.CONFIG).is_file():
