@@ -18,18 +18,25 @@ import signal
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from hostile_support import (
+    FifoReader,
+    assert_same_weights,
+    driven,
+    finish,
+    interrupted_copy,
+    nncli_env,
+    read_meta,
+    start_nncli,
+    temporaries,
+)
 
 from nncli import runs
 from nncli.errors import RunError
-
-TESTS = Path(__file__).resolve().parent
 
 TINY = """\
 seed: 4
@@ -38,36 +45,6 @@ model: {hidden: [6], activation: tanh}
 training: {epochs: 4, lr: 0.05, batch_size: 16, dtype: float64, checkpoint_every: 1}
 output: {plots: false}
 """
-
-
-def _env():
-    return dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
-
-
-def _nncli(*args, stdin=None):
-    """Start ``nncli ARGS`` as a real process (pipes for stdin, stdout and stderr)."""
-    return subprocess.Popen([sys.executable, "-m", "nncli", *map(str, args)], stdin=stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-
-
-def _driven(moment, signame, *args):
-    """Start nncli with ``SIG<signame>`` sent to itself at ``moment`` (see signal_driver.py)."""
-    return subprocess.Popen([sys.executable, str(TESTS / "signal_driver.py"), moment, signame, *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-
-
-def _finish(process, timeout=120):
-    stdout, stderr = process.communicate(timeout=timeout)
-    assert "Traceback" not in stderr, stderr
-    return process.returncode, stdout, stderr
-
-
-def _meta(run):
-    return json.loads((run / "meta.json").read_text())
-
-
-def _temporaries(folder):
-    return [p for p in Path(folder).rglob("*") if p.name.endswith(".tmp")]
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +62,6 @@ def tiny(tmp_path_factory):
     return config, Path(result.stdout.strip().splitlines()[-1])
 
 
-def _assert_same_weights(run, reference):
-    with np.load(run / "weights.npz") as got, np.load(reference / "weights.npz") as expected:
-        assert sorted(got.files) == sorted(expected.files)
-        for key in expected.files:
-            np.testing.assert_array_equal(got[key], expected[key])  # bit for bit (float64)
-
-
 @pytest.fixture
 def null_device(tmp_path):
     """A character device that discards what is written (as root, a private copy of /dev/null,
@@ -101,25 +71,6 @@ def null_device(tmp_path):
         os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
         return path
     return Path("/dev/null")  # not root: nothing can replace it
-
-
-class FifoReader:
-    """A FIFO and a thread reading it to the end (what is read is in ``.data`` after ``join``)."""
-
-    def __init__(self, path):
-        self.path, self.data = Path(path), b""
-        os.mkfifo(self.path)
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        with open(self.path, "rb") as handle:
-            self.data = handle.read()
-
-    def join(self):
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive()
-        return self.data
 
 
 # ---- 1. writing through what is not a plain file ----------------------------------------------------------
@@ -149,7 +100,7 @@ def test_write_output_writes_devices_and_links_without_replacing_them(tmp_path, 
     for name, path, check in _output_cases(tmp_path, null_device):
         assert runs.write_output(path, lambda handle: handle.write(b"a,b\n1,2\n")) == 8, name
         assert check(b"a,b\n1,2\n"), name
-    assert not _temporaries(tmp_path)
+    assert not temporaries(tmp_path)
 
 
 @pytest.mark.parametrize("through_link", [False, True])
@@ -162,7 +113,7 @@ def test_write_output_into_a_fifo_feeds_its_reader(tmp_path, through_link):
     runs.write_output(path, lambda handle: handle.write(b"x\n" * 1000))
     assert reader.join() == b"x\n" * 1000
     assert stat.S_ISFIFO(os.lstat(reader.path).st_mode)
-    assert not _temporaries(tmp_path)
+    assert not temporaries(tmp_path)
 
 
 def test_run_files_replace_links_and_fifos_and_never_write_through_them(tmp_path):
@@ -179,7 +130,7 @@ def test_run_files_replace_links_and_fifos_and_never_write_through_them(tmp_path
     assert outside.read_text() == "untouched"
     for name in ("metrics.csv", "summary.json", "meta.json"):
         assert stat.S_ISREG(os.lstat(run / name).st_mode), name
-    assert _meta(run) == {"status": "completed"}
+    assert read_meta(run) == {"status": "completed"}
 
 
 @pytest.mark.parametrize("command", ["data", "predict", "export"])
@@ -199,7 +150,7 @@ def test_commands_write_to_a_device_and_a_fifo_and_keep_them(cli, tiny, tmp_path
     assert data.startswith(b"x0,x1" if command == "data" else b"prediction" if command == "predict" else b"")
     assert len(data) > 100
     assert stat.S_ISFIFO(os.lstat(reader.path).st_mode)
-    assert not _temporaries(tmp_path) and not _temporaries(reference)
+    assert not temporaries(tmp_path) and not temporaries(reference)
 
 
 @pytest.mark.parametrize("before", ["", "kept\n"])
@@ -210,28 +161,16 @@ def test_an_output_through_proc_is_written_to_the_processes_own_stdout(tiny, tmp
     out.write_text(before)
     with open(out, "ab") as stdout:
         process = subprocess.run([sys.executable, "-m", "nncli", "data", tiny[0], "--split", "test",
-                                  "-o", "/proc/self/fd/1"], stdout=stdout, stderr=subprocess.PIPE, env=_env())
+                                  "-o", "/proc/self/fd/1"], stdout=stdout, stderr=subprocess.PIPE, env=nncli_env())
     assert process.returncode == 0, process.stderr
     text = out.read_text()
     assert text.startswith(before + "x0,x1,target\n") and len(text.splitlines()) == 51 + bool(before)
-    assert stat.S_ISREG(os.lstat(out).st_mode) and not _temporaries(tmp_path)
-
-
-def _interrupted_copy(reference, folder):
-    """A copy of a finished run whose meta.json says interrupted: --resume writes every file again."""
-    import shutil
-
-    run = folder / "run"
-    shutil.copytree(reference, run)
-    meta = _meta(run)
-    meta["status"] = "interrupted"
-    (run / "meta.json").write_text(json.dumps(meta))
-    return run
+    assert stat.S_ISREG(os.lstat(out).st_mode) and not temporaries(tmp_path)
 
 
 @pytest.mark.parametrize("entry", ["metrics.csv", "summary.json", "weights.npz", "meta.json"])
 def test_resume_replaces_a_symlinked_run_file_and_leaves_its_target_alone(cli, tiny, tmp_path, entry):
-    run = _interrupted_copy(tiny[1], tmp_path)
+    run = interrupted_copy(tiny[1], tmp_path)
     outside = tmp_path / "outside"
     outside.write_text("untouched")
     if entry == "meta.json":  # it must be read first: the link points at a valid copy outside
@@ -243,11 +182,11 @@ def test_resume_replaces_a_symlinked_run_file_and_leaves_its_target_alone(cli, t
     assert result.exit_code == 0, result.stderr
     assert outside.read_text() == before
     assert not (run / entry).is_symlink() and (run / entry).is_file()
-    assert _meta(run)["status"] == "completed"
+    assert read_meta(run)["status"] == "completed"
 
 
 def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_there(cli, tiny, tmp_path):
-    run = _interrupted_copy(tiny[1], tmp_path)
+    run = interrupted_copy(tiny[1], tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (run / "plots").symlink_to(elsewhere)
@@ -267,7 +206,7 @@ def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_ther
     assert result.exit_code == 0, result.stderr  # the run is complete; the pictures are a warning
     assert "symbolic link" in result.stderr
     assert list(elsewhere.iterdir()) == [] and (run / "plots").is_symlink()
-    assert _meta(run)["status"] == "completed"
+    assert read_meta(run)["status"] == "completed"
 
 
 # ---- 5. signals outside the training loop ------------------------------------------------------------------
@@ -277,19 +216,19 @@ def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_ther
 def test_a_signal_just_after_the_claim_leaves_a_run_that_resumes_to_the_same_weights(cli, tiny, tmp_path,
                                                                                       signame):
     config, reference = tiny
-    code, stdout, stderr = _finish(_driven("claimed", signame, "train", config, "--runs-root", tmp_path,
+    code, stdout, stderr = finish(driven("claimed", signame, "train", config, "--runs-root", tmp_path,
                                            "--quiet"))
     assert code == 130, stderr
     assert stderr.strip().splitlines()[-1].startswith("nncli: error: interrupted")
     run = Path(stdout.strip().splitlines()[-1])  # the run directory is still the last stdout line
     assert run.parent == tmp_path
-    assert _meta(run)["status"] == "interrupted"
+    assert read_meta(run)["status"] == "interrupted"
     assert {"config.yaml", "preprocess.npz", "checkpoint.npz"} <= {p.name for p in run.iterdir()}
-    assert not _temporaries(run)
+    assert not temporaries(run)
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 0, result.stderr
-    assert _meta(run)["status"] == "completed"
-    _assert_same_weights(run, reference)
+    assert read_meta(run)["status"] == "completed"
+    assert_same_weights(run, reference)
 
 
 @pytest.mark.parametrize("moment", ["claimed", "config"])
@@ -297,7 +236,7 @@ def test_a_run_killed_before_its_first_checkpoint(cli, tiny, tmp_path, moment):
     """SIGKILL cannot be caught: before config.yaml nothing can be resumed (said in one line);
     after it, --resume starts the run again in place and reaches the uninterrupted weights."""
     config, reference = tiny
-    code, _, _ = _finish(_driven(moment, "KILL", "train", config, "--runs-root", tmp_path, "--quiet"))
+    code, _, _ = finish(driven(moment, "KILL", "train", config, "--runs-root", tmp_path, "--quiet"))
     assert code == -signal.SIGKILL
     (run,) = tmp_path.iterdir()
     result = cli("train", "--resume", run, "--quiet")
@@ -305,56 +244,56 @@ def test_a_run_killed_before_its_first_checkpoint(cli, tiny, tmp_path, moment):
         assert result.exit_code == 2 and "nothing to resume" in result.stderr
         return
     assert result.exit_code == 0, result.stderr
-    assert _meta(run)["status"] == "completed"
-    _assert_same_weights(run, reference)
+    assert read_meta(run)["status"] == "completed"
+    assert_same_weights(run, reference)
 
 
 @pytest.mark.parametrize("signame", ["INT", "TERM"])
 def test_a_signal_during_the_final_scoring_completes_the_run(tiny, tmp_path, signame):
     config, reference = tiny
-    code, stdout, stderr = _finish(_driven("scoring", signame, "train", config, "--runs-root", tmp_path,
+    code, stdout, stderr = finish(driven("scoring", signame, "train", config, "--runs-root", tmp_path,
                                            "--quiet", "--set", "output.plots=true"))
     assert code == 0, stderr
     run = Path(stdout.strip().splitlines()[-1])
-    assert _meta(run)["status"] == "completed" and (run / "summary.json").is_file()
+    assert read_meta(run)["status"] == "completed" and (run / "summary.json").is_file()
     assert "training has finished" in stderr and "pictures not drawn" in stderr
-    assert not (run / "plots").exists() and not _temporaries(run)
-    _assert_same_weights(run, reference)
+    assert not (run / "plots").exists() and not temporaries(run)
+    assert_same_weights(run, reference)
 
 
 def test_a_signal_while_drawing_keeps_the_run_completed(tiny, tmp_path):
     config, _ = tiny
-    code, stdout, stderr = _finish(_driven("drawing", "TERM", "train", config, "--runs-root", tmp_path,
+    code, stdout, stderr = finish(driven("drawing", "TERM", "train", config, "--runs-root", tmp_path,
                                            "--quiet", "--set", "output.plots=true"))
     assert code == 0, stderr
     run = Path(stdout.strip().splitlines()[-1])
-    assert _meta(run)["status"] == "completed"
+    assert read_meta(run)["status"] == "completed"
     assert "nncli plot" in stderr
-    assert not _temporaries(run)
+    assert not temporaries(run)
 
 
 def test_json_after_ctrl_c_names_the_run_and_its_status(tiny, tmp_path):
     config, _ = tiny
-    code, stdout, _ = _finish(_driven("checkpoint", "INT", "train", config, "--runs-root", tmp_path, "--json"))
+    code, stdout, _ = finish(driven("checkpoint", "INT", "train", config, "--runs-root", tmp_path, "--json"))
     assert code == 130
     out = json.loads(stdout)
     assert out["metrics"] == {"status": "interrupted"} and Path(out["run_dir"]).is_dir()
-    assert _meta(Path(out["run_dir"]))["status"] == "interrupted"
+    assert read_meta(Path(out["run_dir"]))["status"] == "interrupted"
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, signame):
     """predict reads stdin held open, so it is surely mid-write when the signal comes."""
     _, reference = tiny
-    process = _nncli("predict", reference, "-", "-o", tmp_path / "out.csv", stdin=subprocess.PIPE)
+    process = start_nncli("predict", reference, "-", "-o", tmp_path / "out.csv", stdin=subprocess.PIPE)
     process.stdin.write("x0,x1\n" + "0.5,0.25\n" * 5000)
     process.stdin.flush()
     deadline = time.monotonic() + 60
-    while not _temporaries(tmp_path):  # the output's temporary file is open: predict is writing
+    while not temporaries(tmp_path):  # the output's temporary file is open: predict is writing
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.02)
     process.send_signal(getattr(signal, signame))
-    code, stdout, stderr = _finish(process)
+    code, stdout, stderr = finish(process)
     assert code == 130
     assert stderr.strip().splitlines() == ["nncli: interrupted"]
     assert list(tmp_path.iterdir()) == []  # no output, no temporary
@@ -365,7 +304,7 @@ def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, sign
 
 def test_a_second_process_is_refused_while_one_trains_and_a_killed_one_blocks_nothing(cli, tiny, tmp_path):
     config, reference = tiny
-    holder = _driven("checkpoint", "STOP", "train", config, "--runs-root", tmp_path, "--quiet")
+    holder = driven("checkpoint", "STOP", "train", config, "--runs-root", tmp_path, "--quiet")
     _, status = os.waitpid(holder.pid, os.WUNTRACED)  # it stopped itself after its first checkpoint
     assert os.WIFSTOPPED(status)
     try:
@@ -378,17 +317,17 @@ def test_a_second_process_is_refused_while_one_trains_and_a_killed_one_blocks_no
     finally:
         holder.kill()  # SIGKILL: the kernel releases its lock
         holder.communicate(timeout=60)
-    assert _meta(run)["status"] == "running"
+    assert read_meta(run)["status"] == "running"
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 0, result.stderr
-    _assert_same_weights(run, reference)
+    assert_same_weights(run, reference)
 
 
 def test_a_free_lock_outweighs_a_reused_pid(cli, tiny, tmp_path):
     """A run left "running" whose pid now belongs to another live process: its free lock
     proves its trainer gone, so --resume goes on (a run without a lock file is refused)."""
-    run = _interrupted_copy(tiny[1], tmp_path)
-    meta = _meta(run)
+    run = interrupted_copy(tiny[1], tmp_path)
+    meta = read_meta(run)
     meta.update(status="running", pid=os.getppid())  # alive, and not a training
     (run / "meta.json").write_text(json.dumps(meta))
     (run / runs.LOCK).unlink()
@@ -397,7 +336,7 @@ def test_a_free_lock_outweighs_a_reused_pid(cli, tiny, tmp_path):
     (run / runs.LOCK).write_text("")
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 0, result.stderr
-    assert _meta(run)["status"] == "completed"
+    assert read_meta(run)["status"] == "completed"
 
 
 def test_the_lock_excludes_a_second_holder_and_is_free_once_released(tmp_path):
