@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -78,3 +79,23 @@ def interrupted_copy(reference, folder):
     meta["status"] = "interrupted"
     (run / "meta.json").write_text(json.dumps(meta))
     return run
+
+
+def output_cases(tmp_path, null_device):
+    """(name, output path, check(after) -> None) for each kind of output that is not a plain file."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "link-to-null").symlink_to(null_device)
+    target = outside / "target.csv"
+    target.write_text("old\n")
+    (tmp_path / "link-to-file").symlink_to(target)
+    (tmp_path / "dangling").symlink_to(outside / "new.csv")
+    return [
+        ("device", null_device, lambda data: stat.S_ISCHR(os.stat(null_device).st_mode)),
+        ("link to a device", tmp_path / "link-to-null",
+         lambda data: stat.S_ISCHR(os.stat(null_device).st_mode) and (tmp_path / "link-to-null").is_symlink()),
+        ("link to a file", tmp_path / "link-to-file",
+         lambda data: (tmp_path / "link-to-file").is_symlink() and target.read_bytes() == data),
+        ("dangling link", tmp_path / "dangling",
+         lambda data: (tmp_path / "dangling").is_symlink() and (outside / "new.csv").read_bytes() == data),
+    ]

@@ -11,6 +11,8 @@ user would.  MOMENT is one of:
     checkpoint  the first checkpoint of an epoch was just written (training is under way)
     scoring     the epochs are over and the final scoring begins
     drawing     the run is complete and its pictures begin
+    writing     a file is being written: its temporary file is open (any command)
+    saving      a picture was drawn into its temporary file, not yet renamed (any command)
 
 SIGNAL is a name without ``SIG``: INT, TERM, KILL or STOP.  Nothing in nncli
 knows about this file: it wraps nncli's own functions from outside.
@@ -57,6 +59,19 @@ def main():
         wrap(run, "final_metrics", "before")
     elif moment == "drawing":
         wrap(run, "draw_all", "before")
+    elif moment == "writing":
+        from nncli.runs import files
+
+        original = files.atomic_write
+
+        def atomic_write(path, write):
+            return original(path, lambda handle: (fire(), write(handle))[1])
+
+        files.atomic_write = runs.atomic_write = atomic_write
+    elif moment == "saving":
+        from matplotlib.figure import Figure
+
+        wrap(Figure, "savefig", "after")
     else:
         raise SystemExit(f"unknown moment {moment}")
     sys.argv = ["nncli", *arguments]

@@ -30,6 +30,7 @@ from hostile_support import (
     finish,
     interrupted_copy,
     nncli_env,
+    output_cases,
     read_meta,
     start_nncli,
     temporaries,
@@ -76,28 +77,8 @@ def null_device(tmp_path):
 # ---- 1. writing through what is not a plain file ----------------------------------------------------------
 
 
-def _output_cases(tmp_path, null_device):
-    """(name, output path, check(after) -> None) for each kind of output that is not a plain file."""
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (tmp_path / "link-to-null").symlink_to(null_device)
-    target = outside / "target.csv"
-    target.write_text("old\n")
-    (tmp_path / "link-to-file").symlink_to(target)
-    (tmp_path / "dangling").symlink_to(outside / "new.csv")
-    return [
-        ("device", null_device, lambda data: stat.S_ISCHR(os.stat(null_device).st_mode)),
-        ("link to a device", tmp_path / "link-to-null",
-         lambda data: stat.S_ISCHR(os.stat(null_device).st_mode) and (tmp_path / "link-to-null").is_symlink()),
-        ("link to a file", tmp_path / "link-to-file",
-         lambda data: (tmp_path / "link-to-file").is_symlink() and target.read_bytes() == data),
-        ("dangling link", tmp_path / "dangling",
-         lambda data: (tmp_path / "dangling").is_symlink() and (outside / "new.csv").read_bytes() == data),
-    ]
-
-
 def test_write_output_writes_devices_and_links_without_replacing_them(tmp_path, null_device):
-    for name, path, check in _output_cases(tmp_path, null_device):
+    for name, path, check in output_cases(tmp_path, null_device):
         assert runs.write_output(path, lambda handle: handle.write(b"a,b\n1,2\n")) == 8, name
         assert check(b"a,b\n1,2\n"), name
     assert not temporaries(tmp_path)
@@ -297,6 +278,28 @@ def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, sign
     assert code == 130
     assert stderr.strip().splitlines() == ["nncli: interrupted"]
     assert list(tmp_path.iterdir()) == []  # no output, no temporary
+
+
+@pytest.mark.parametrize("command, moment, signame", [
+    ("data", "writing", "TERM"), ("export", "writing", "TERM"), ("predict", "writing", "INT"),
+    ("plot", "saving", "TERM"),
+])
+def test_a_signal_while_any_command_writes_leaves_no_temporary_and_no_output(tiny, tmp_path, command, moment,
+                                                                             signame):
+    import shutil
+
+    config, reference = tiny
+    run = tmp_path / "run"
+    shutil.copytree(reference, run)
+    out = tmp_path / "out"
+    args = {"data": ["data", config, "--split", "test", "-o", out],
+            "export": ["export", run, "--format", "safetensors", "-o", out],
+            "predict": ["predict", run, tmp_path / "in.csv", "-o", out], "plot": ["plot", run]}[command]
+    (tmp_path / "in.csv").write_text("x0,x1\n0.5,0.25\n")
+    code, _, stderr = finish(driven(moment, signame, *args))
+    assert code == 130
+    assert stderr.strip().splitlines() == ["nncli: interrupted"]
+    assert not out.exists() and not temporaries(tmp_path)
 
 
 # ---- 6. two processes on one run --------------------------------------------------------------------------
