@@ -99,3 +99,26 @@ def output_cases(tmp_path, null_device):
         ("dangling link", tmp_path / "dangling",
          lambda data: (tmp_path / "dangling").is_symlink() and (outside / "new.csv").read_bytes() == data),
     ]
+
+
+def train_reference(folder, config_text):
+    """Train ``config_text`` uninterrupted in ``folder``; return (config path, run directory)."""
+    from typer.testing import CliRunner
+
+    from nncli.cli import app
+
+    config = folder / "tiny.yaml"
+    config.write_text(config_text)
+    result = CliRunner().invoke(app, ["train", str(config), "--runs-root", str(folder / "runs"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return config, Path(result.stdout.strip().splitlines()[-1])
+
+
+def make_null_device(folder):
+    """A character device that discards what is written (as root, a private copy of /dev/null,
+    so that a regression replaces that copy, never the machine's /dev/null)."""
+    if os.geteuid() == 0:
+        path = folder / "null"
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        return path
+    return Path("/dev/null")  # not root: nothing can replace it

@@ -6,7 +6,9 @@ The hostile tests use it to hit moments no outside timing can hit reliably; the
 signal goes through the kernel to the process's real handlers, as one from a
 user would.  MOMENT is one of:
 
+    preparing   a training is about to make its data and network (no run directory yet)
     claimed     the run directory was just created and claimed (before config.yaml)
+    resumed     --resume just marked the run as running again (before its first batch)
     config      config.yaml was just written (before the first checkpoint)
     checkpoint  the first checkpoint of an epoch was just written (training is under way)
     scoring     the epochs are over and the final scoring begins
@@ -47,10 +49,14 @@ def main():
         setattr(owner, attribute, wrapped)
 
     from nncli import runs
-    from nncli.training import run
+    from nncli.training import resume, run
 
-    if moment == "claimed":
+    if moment == "preparing":
+        wrap(run, "prepare", "before")
+    elif moment == "claimed":
         wrap(runs, "create_run_dir", "after")
+    elif moment == "resumed":
+        wrap(resume, "_mark_resumed", "after")
     elif moment == "config":
         wrap(runs, "write_text", "after", lambda path, *rest: path.name == runs.CONFIG)
     elif moment == "checkpoint":

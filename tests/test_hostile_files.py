@@ -29,11 +29,13 @@ from hostile_support import (
     driven,
     finish,
     interrupted_copy,
+    make_null_device,
     nncli_env,
     output_cases,
     read_meta,
     start_nncli,
     temporaries,
+    train_reference,
 )
 
 from nncli import runs
@@ -51,27 +53,12 @@ output: {plots: false}
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """The tiny config and its uninterrupted run (the reference every resumed run must equal)."""
-    from typer.testing import CliRunner
-
-    from nncli.cli import app
-
-    folder = tmp_path_factory.mktemp("tiny")
-    config = folder / "tiny.yaml"
-    config.write_text(TINY)
-    result = CliRunner().invoke(app, ["train", str(config), "--runs-root", str(folder / "runs"), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return config, Path(result.stdout.strip().splitlines()[-1])
+    return train_reference(tmp_path_factory.mktemp("tiny"), TINY)
 
 
 @pytest.fixture
 def null_device(tmp_path):
-    """A character device that discards what is written (as root, a private copy of /dev/null,
-    so that a regression replaces that copy, never the machine's /dev/null)."""
-    if os.geteuid() == 0:
-        path = tmp_path / "null"
-        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-        return path
-    return Path("/dev/null")  # not root: nothing can replace it
+    return make_null_device(tmp_path)
 
 
 # ---- 1. writing through what is not a plain file ----------------------------------------------------------
@@ -209,6 +196,27 @@ def test_a_signal_just_after_the_claim_leaves_a_run_that_resumes_to_the_same_wei
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 0, result.stderr
     assert read_meta(run)["status"] == "completed"
+    assert_same_weights(run, reference)
+
+
+def test_a_signal_before_the_run_directory_exists_leaves_nothing(tiny, tmp_path):
+    code, stdout, stderr = finish(driven("preparing", "TERM", "train", tiny[0], "--runs-root", tmp_path / "runs"))
+    assert code == 130 and stdout == ""
+    assert stderr.strip().splitlines() == ["nncli: interrupted"]
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_signal_as_resume_starts_leaves_it_resumable(cli, tiny, tmp_path):
+    config, reference = tiny
+    code, stdout, _ = finish(driven("checkpoint", "INT", "train", config, "--runs-root", tmp_path, "--quiet"))
+    run = Path(stdout.strip().splitlines()[-1])
+    assert code == 130 and read_meta(run)["status"] == "interrupted"
+    code, stdout, stderr = finish(driven("resumed", "TERM", "train", "--resume", run, "--quiet"))
+    assert code == 130, stderr
+    assert stdout.strip().splitlines()[-1] == str(run) and read_meta(run)["status"] == "interrupted"
+    assert len(read_meta(run)["resumed"]) == 1 and not temporaries(run)
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 0, result.stderr
     assert_same_weights(run, reference)
 
 
