@@ -14,6 +14,15 @@ from conftest import ROOT
 
 TESTS = Path(__file__).resolve().parent
 
+#: a float64 run of a second or less, checkpointed every epoch: the reference of every resume
+TINY = """\
+seed: 4
+data: {dataset: circles, params: {n_samples: 200}}
+model: {hidden: [6], activation: tanh}
+training: {epochs: 4, lr: 0.05, batch_size: 16, dtype: float64, checkpoint_every: 1}
+output: {plots: false}
+"""
+
 
 def nncli_env():
     return dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")

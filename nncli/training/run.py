@@ -46,7 +46,7 @@ from .scoring import EvalSet
 
 STOP_MESSAGE = "nncli: stopping after this batch (press Ctrl-C again to stop at once)"
 SETUP_MESSAGE = "nncli: stopping as soon as the run directory is set up (it can then be resumed)"
-CLOSING_MESSAGE = "nncli: training has finished: writing its results first (the pictures are skipped)"
+CLOSING_MESSAGE = "nncli: training has finished: writing its results first"
 DRAWING_MESSAGE = "nncli: the run is complete: skipping the pictures not drawn yet"
 
 
@@ -125,9 +125,13 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
     stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
     with runs.RunLock() as lock, stop_on_signals(stop):
         path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta, lock=lock)
-        config_text = resolved_yaml(config, relative_to=path)
-        runs.write_text(path / runs.CONFIG, config_text)
-        trainer = start_training(path, config, config_text, dataset, model, head, reporter, observers)
+        try:
+            config_text = resolved_yaml(config, relative_to=path)
+            runs.write_text(path / runs.CONFIG, config_text)
+            trainer = start_training(path, config, config_text, dataset, model, head, reporter, observers)
+        except BaseException:
+            _mark_failed(path, meta)
+            raise
         return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
 
 
@@ -245,6 +249,15 @@ def draw_plots(run, reporter):
         failed("the plots", exc)
         return
     reporter.plots(run.path / PLOTS_DIR, drawing.paths)
+
+
+def _mark_failed(path, meta):
+    """``meta.json`` says ``failed`` (when it can still be written: the error that got here matters more)."""
+    meta.update(status="failed", ended_at=now())
+    try:
+        runs.write_json(path / runs.META, meta)
+    except OSError:
+        pass
 
 
 def _close(path, meta, status, trainer):
