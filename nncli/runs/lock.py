@@ -65,8 +65,8 @@ class RunLock:
             except OSError as exc:
                 if exc.errno not in NO_LOCKS:
                     raise RunError(f"cannot lock {path}: {exc.strerror}") from None
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+            # one fixed-width record written over the last holder's: no truncation to journal
+            os.pwrite(descriptor, f"{os.getpid():<19}\n".encode("ascii"), 0)
         except BaseException:
             os.close(descriptor)
             raise
