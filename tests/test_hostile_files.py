@@ -164,6 +164,22 @@ def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_ther
     assert read_meta(run)["status"] == "completed"
 
 
+@pytest.mark.parametrize("entry", ["trials", "plots"])
+def test_a_sweep_never_writes_through_a_symlinked_folder(cli, tmp_path, entry):
+    config = tmp_path / "sweep.yaml"
+    config.write_text(TINY.replace("{dataset: circles,", "{dataset: circles, val_size: 0.2,"))
+    result = cli("sweep", config, "--jobs", "1", "--sweep-dir", tmp_path / "s", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "s" / entry).rename(elsewhere)
+    (tmp_path / "s" / entry).symlink_to(elsewhere)
+    before = sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*"))
+    result = cli("sweep", "--resume", tmp_path / "s", "--quiet")
+    assert "symbolic link" in result.stderr and result.stderr.count("\n") == 1
+    assert result.exit_code == (2 if entry == "trials" else 0)  # a picture that cannot be drawn is a warning
+    assert sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*")) == before
+
+
 # ---- 6. two processes on one run --------------------------------------------------------------------------
 
 
