@@ -202,11 +202,10 @@ def _outcome(future, trial_id):
 
 
 def read_files(run_dir):
-    """Every file below ``run_dir`` (not the temporary files of a write in progress, nor the run's
-    lock file, which belongs to the machine it is on): posix path -> bytes."""
+    """Every file below ``run_dir`` (not the temporary files of a write in progress): posix path -> bytes."""
     root = Path(run_dir)
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
-            if path.is_file() and not path.name.endswith(".tmp") and path.name != runs.LOCK}
+            if path.is_file() and not path.name.endswith(".tmp")}
 
 
 def write_files(run_dir, files):
