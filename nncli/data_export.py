@@ -24,7 +24,7 @@ def write_data_split(config_path, split, output, overrides=()):
         sys.stdout.write(text)
     else:
         try:
-            runs.write_text(Path(output), text)
+            runs.write_output(Path(output), lambda handle: handle.write(text.encode("utf-8")))
         except OSError as exc:
             raise DataError(f"cannot write {output}: {exc.strerror}") from None
 

@@ -39,7 +39,11 @@ class TrainingFailed(NncliError, exit_code=1):
 
 
 class RunInterrupted(NncliError, exit_code=130):
-    """Training was stopped by Ctrl-C or SIGTERM; the run directory is closed properly."""
+    """Training was stopped by Ctrl-C or SIGTERM; the run directory (``run_dir``) is closed properly."""
+
+    def __init__(self, message, run_dir=None):
+        super().__init__(message)
+        self.run_dir = run_dir
 
 
 class CheckFailed(NncliError, exit_code=1):

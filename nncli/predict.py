@@ -3,7 +3,8 @@
 Rows are read, scaled, run through the network and written one chunk at a
 time (``data.table``), so memory stays flat whatever the file's size.  The
 output goes to a temporary file next to its destination and is renamed into
-place at the end: after an error nothing is left at the output path.
+place at the end: after an error nothing is left at the output path.  A device
+or FIFO (``-o /dev/stdout``) is written to directly (``runs.write_output``).
 """
 
 import sys
@@ -81,7 +82,7 @@ def predict_csv(run_dir, source, output="-"):
         CSV with a header naming the run's features (any order; the run's target
         columns may be present and are ignored); ``"-"`` reads stdin.
     output : str or Path
-        CSV to write (``"-"``: stdout).  Written atomically.
+        CSV to write (``"-"``: stdout).  Written atomically (a device or FIFO directly).
     """
     predictor = Predictor(load_model(run_dir))
     with Table(source) as table:
@@ -100,7 +101,7 @@ def predict_csv(run_dir, source, output="-"):
         if str(output) == "-":
             return write(sys.stdout.write)
         try:
-            return runs.atomic_write(Path(output), lambda handle: write(lambda text: handle.write(text.encode())))
+            return runs.write_output(Path(output), lambda handle: write(lambda text: handle.write(text.encode())))
         except OSError as exc:
             raise DataError(f"cannot write {output}: {exc.strerror or exc}") from None
 

@@ -1,5 +1,15 @@
 """Ctrl-C and SIGTERM as a request to stop cleanly: the first asks, a second insists.
 
+Outside such a request (``stop_on_signals``), SIGTERM behaves as Ctrl-C from the
+first moment of a command (``terminate_like_ctrl_c``): it raises KeyboardInterrupt,
+so ``finally`` blocks remove temporary files and the CLI boundary exits with 130
+and one line, instead of the process dying with files half done.
+
+A training changes what a stop means as it goes (``StopRequest.phase``): while
+its run directory is set up a signal is kept for later, during the epochs it
+stops after the batch in flight, once the epochs are over the results are
+written anyway and only the pictures are skipped.
+
 Signals reach only the main thread.  Work that runs in another thread (a Dask
 worker trains its trials in threads) registers its stop request instead, and
 ``stop_in_thread(ident)`` makes it, as the first signal would.
@@ -14,14 +24,40 @@ import threading
 _THREAD_STOPS = {}
 
 
+class StopRequest:
+    """What the first SIGINT or SIGTERM does: call ``action()`` and print ``message``.
+
+    ``at_once``: whether a second signal stops at once (KeyboardInterrupt);
+    False while work that must not be cut runs (it is short).  ``drop``:
+    whether the first signal itself raises KeyboardInterrupt in the main thread
+    (work that can be dropped whole, such as drawing pictures).
+    """
+
+    def __init__(self, action, message, at_once=True, drop=False):
+        self.requested = False
+        self.phase(action, message, at_once, drop)
+
+    def phase(self, action, message, at_once=True, drop=False):
+        """From now on a stop means ``action``; a stop requested before is passed on to it now."""
+        self.action, self.message, self.at_once, self.drop = action, message, at_once, drop
+        if self.requested:
+            action()
+
+    def __call__(self):
+        self.requested = True
+        self.action()
+
+
 @contextlib.contextmanager
-def stop_on_signals(request_stop, message):
+def stop_on_signals(request_stop, message=None):
     """While inside: the first SIGINT or SIGTERM calls ``request_stop()`` and prints ``message``
-    on stderr; a second raises KeyboardInterrupt (stop at once).  Outside the main thread,
-    where Python cannot take signals, ``stop_in_thread`` calls ``request_stop`` instead."""
+    on stderr; a second raises KeyboardInterrupt (stop at once).  ``request_stop`` may be a
+    ``StopRequest`` (then its own message and rules apply, phase by phase).  Outside the
+    main thread, where Python cannot take signals, ``stop_in_thread`` calls it instead."""
+    stop = request_stop if isinstance(request_stop, StopRequest) else StopRequest(request_stop, message)
     if threading.current_thread() is not threading.main_thread():
         ident = threading.get_ident()
-        _THREAD_STOPS[ident] = request_stop
+        _THREAD_STOPS[ident] = stop
         try:
             yield
         finally:
@@ -30,11 +66,15 @@ def stop_on_signals(request_stop, message):
     asked = []
 
     def handler(signum, frame):
-        if asked:
+        if asked and stop.at_once:
             raise KeyboardInterrupt
+        first = not asked
         asked.append(signum)
-        request_stop()
-        print(message, file=sys.stderr, flush=True)
+        if first:
+            print(stop.message, file=sys.stderr, flush=True)
+        stop()
+        if stop.drop:
+            raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -50,3 +90,13 @@ def stop_in_thread(ident):
     if request_stop is not None:
         request_stop()
     return request_stop is not None
+
+
+def terminate_like_ctrl_c():
+    """Make SIGTERM raise KeyboardInterrupt, as Ctrl-C does (in the main thread; the CLI's first act)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)

@@ -23,7 +23,13 @@ def boundary(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                # a signal that struck inside a write's own cleanup must not leave its temporary file
+                from ..runs.files import remove_own_temporaries
+
+                remove_own_temporaries()
         except NncliError as exc:
             if debugging():
                 raise

@@ -4,6 +4,7 @@ import os
 
 import typer
 
+from ..signals import terminate_like_ctrl_c
 from .app import app
 from .boundary import fail
 
@@ -30,6 +31,7 @@ def main():
     Command-line mistakes (an unknown option, a missing argument) get the same one
     line on stderr and exit code 2 as every other error, instead of a boxed panel.
     """
+    terminate_like_ctrl_c()  # from here on SIGTERM cleans up and exits 130, as Ctrl-C does
     _cap_address_space()
     usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
     try:

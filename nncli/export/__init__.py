@@ -47,8 +47,9 @@ def export_run(run_dir, fmt, output=None):
     _check_finished(path)
     data = importlib.import_module(f"{__name__}.{spec.module}").to_bytes(load_model(path))
     target = path / spec.filename if output is None else Path(output)
+    write = runs.atomic_write if output is None else runs.write_output  # -o /dev/stdout is written, not replaced
     try:
-        runs.atomic_write(target, lambda handle: handle.write(data))
+        write(target, lambda handle: handle.write(data))
     except OSError as exc:
         raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

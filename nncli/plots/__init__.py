@@ -9,7 +9,8 @@ the Agg backend) only when they draw.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import RunError, UsageError
+from ..errors import UsageError
+from ..runs.files import own_directory
 from . import curves, evaluation, network, scatter, weights
 from .style import context
 from .view import RunView
@@ -85,11 +86,7 @@ def draw_all(run_dir=None, only=None, run=None, on_error=None):
         for name in names:
             if not PLOTS[name].applies(view):
                 raise UsageError(f"plot '{name}' does not apply to this run: it needs {PLOTS[name].needs}")
-    directory = view.path / PLOTS_DIR
-    try:
-        directory.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise RunError(f"cannot create {directory}: {exc.strerror}") from None
+    directory = own_directory(view.path / PLOTS_DIR)  # RunError if it is a link to a folder elsewhere
     drawing = Drawing()
     with context():
         for name in names:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..errors import RunError
 from .files import META, json_safe, temporary_name
+from .lock import LOCK
 
 
-def create_run_dir(runs_root, name, run_dir=None, meta=None):
+def create_run_dir(runs_root, name, run_dir=None, meta=None, lock=None):
     """Make a new run directory and return its path.
 
     With ``run_dir`` that exact directory is used (it must not exist or be empty).
@@ -21,6 +22,11 @@ def create_run_dir(runs_root, name, run_dir=None, meta=None):
     ``meta`` (a dict), when given, becomes the directory's ``meta.json`` before
     anyone else can write one (``claim``): two trainings started at once with
     the same ``run_dir`` may both find it empty, but only one can claim it.
+
+    ``lock`` (a ``lock.RunLock``), when given, locks the directory before it is
+    claimed, so that no ``--resume`` can take a run a training has just created.
+    A directory holding only a lock file (left by a training stopped before
+    its claim) counts as empty.
     """
     if run_dir is not None:
         path = Path(run_dir)
@@ -29,10 +35,12 @@ def create_run_dir(runs_root, name, run_dir=None, meta=None):
         except FileExistsError:
             if not path.is_dir():
                 raise RunError(f"run directory {path} exists and is not a directory") from None
-            if any(path.iterdir()):
+            if any(entry.name != LOCK for entry in path.iterdir()):
                 raise RunError(f"run directory {path} already exists and is not empty") from None
         except OSError as exc:
             raise RunError(f"cannot create run directory {path}: {exc.strerror}") from None
+        if lock is not None:
+            lock.acquire(path)
         if meta is not None:
             claim(path / META, meta)
         return path
@@ -48,6 +56,8 @@ def create_run_dir(runs_root, name, run_dir=None, meta=None):
             path.mkdir()
         except FileExistsError:
             continue
+        if lock is not None:
+            lock.acquire(path)
         if meta is not None:
             claim(path / META, meta)
         return path

@@ -8,6 +8,7 @@ import warnings
 import yaml
 
 from ..plots.style import REFERENCE, TRAIN, VAL, context, figure, save, set_title
+from ..runs.files import own_directory
 from .results import FINISHED, label
 
 PLOTS_DIR = "plots"
@@ -18,8 +19,7 @@ MAX_KEYS = 6
 def draw_sweep(path, plan, results, ranked, metric):
     """Write ``path/plots/sweep.png``; return its path."""
     keys = plan.swept[:MAX_KEYS] or [None]
-    out = path / PLOTS_DIR
-    out.mkdir(exist_ok=True)
+    out = own_directory(path / PLOTS_DIR)  # never through a link to a folder elsewhere
     with context(), warnings.catch_warnings():
         # one x value (a single grid point) makes matplotlib widen the axis, and say so
         warnings.filterwarnings("ignore", message="Attempting to set identical")

@@ -179,6 +179,11 @@ def _execute(path, spec, plan, results, executor, progress):
     """Run the trials without a final result, writing trials.csv as results come; then the summary."""
     from .executors import trial_dir
 
+    runs.own_directory(path / "trials")  # never trials written through a link to a folder elsewhere
+    for trial in plan.trials:
+        if trial_dir(path, trial.id).is_symlink():
+            raise RunError(f"{trial_dir(path, trial.id)} is a symbolic link; nncli writes only inside the sweep "
+                           "directory: remove the link")
     executor = executor or make_executor()
     tasks = [{"id": t.id, "config_path": plan.config_path, "overrides": plan.overrides(t), "plots": spec["plots"],
               "resume": trial_dir(path, t.id).exists()} for t in plan.trials if t.id not in results]

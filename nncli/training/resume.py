@@ -8,6 +8,11 @@ checkpoint's, and only the number of epochs it trains to changes.  Schedules are
 function of the epoch and the configured total, so a schedule that reads the total
 (``cosine``) takes the new total from the first extended epoch on; the others
 continue exactly as if the run had been configured with the new total from the start.
+
+The run directory is locked first (``runs.RunLock``): a run another process is
+training is refused before anything is read.  A run stopped before its first
+checkpoint (killed while its directory was set up) starts again in place from
+its ``config.yaml``, which reaches the same result.
 """
 
 import json
@@ -20,10 +25,11 @@ from .. import runs
 from ..config import load_config, resolved_yaml
 from ..errors import ConfigError, RunError
 from ..reporting import Reporter
+from ..signals import StopRequest, stop_on_signals
 from .checkpoint import checkpoint_arrays, started_config_text
 from .observers import EarlyStopping
 from .prepare import prepare
-from .run import command_line, make_trainer, now, run_to_end
+from .run import SETUP_MESSAGE, command_line, make_trainer, now, run_to_end, start_training
 
 FINISHED = ("completed", "stopped_early")
 #: the one key a resume may change: the number of epochs to train to
@@ -46,12 +52,23 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     path = Path(run_dir)
     if not path.is_dir():
         raise RunError(f"run directory not found: {path}")
+    with runs.RunLock() as lock:
+        lock.acquire(path)
+        return _resume_locked(path, config_path, overrides, reporter or Reporter(), observers, lock.inherited)
+
+
+def _resume_locked(path, config_path, overrides, reporter, observers, trainer_gone):
+    """``trainer_gone``: the run's lock was free although its trainer made the lock file."""
     meta = runs.read_json(path / runs.META)
     status = meta.get("status")
     if status == "diverged":
         raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
-    if status == "running" and runs.process_alive(meta):
+    # a run from before the lock has only its pid to tell whether its trainer is still there
+    if status == "running" and not trainer_gone and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
+    if not (path / runs.CONFIG).is_file():
+        raise RunError(f"{path} was stopped before its {runs.CONFIG} was written: there is nothing to resume; "
+                       "train the config again")
     config = load_config(path / runs.CONFIG, run_file=True)
     target = None  # the new training.epochs, when one is asked for
     if config_path is not None or overrides:
@@ -60,6 +77,8 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     if status in FINISHED and target is None:
         return path, None
     runs.remove_stale_temporaries(path)
+    if not (path / runs.CHECKPOINT).exists():
+        return _start_again(path, config, meta, reporter, observers)
     checkpoint = runs.read_npz(path / runs.CHECKPOINT)
     config_text = _refuse_edited_config_file(path, checkpoint, allowed=(EPOCHS,) if target is not None else ())
     if target is not None:
@@ -69,30 +88,50 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
         config = config.replace(EPOCHS, target)
         config_text = resolved_yaml(config, relative_to=path)
     dataset, model, head = prepare(config)
-    reporter = reporter or Reporter()
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
     try:
         trainer.load_state(checkpoint)
     except (KeyError, ValueError, TypeError) as exc:
         raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
-    if target is not None:
-        _continue_after_stop(trainer)
-        # the checkpoint first: it is what a later resume trusts, and it now carries the new text
-        runs.write_npz(path / runs.CHECKPOINT, checkpoint_arrays(trainer, config_text))
-        runs.write_text(path / runs.CONFIG, config_text)
-        _open_segment(meta, int(progress["epoch"]), configured, target, status)
-    else:
-        meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
-        if meta.get("segments"):
-            meta["segments"][-1].update(status="running", ended_at=None)
-    meta.update(status="running", pid=os.getpid(), ended_at=None)
-    runs.write_json(path / runs.META, meta)
-    try:
-        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
-    finally:
-        if meta.get("segments"):  # run_to_end has set the run's status: the segment ends with it
-            meta["segments"][-1].update(status=meta["status"], ended_at=meta["ended_at"], to_epoch=trainer.epoch)
-            runs.write_json(path / runs.META, meta)
+    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    with stop_on_signals(stop):
+        if target is not None:
+            _continue_after_stop(trainer)
+            # the checkpoint first: it is what a later resume trusts, and it now carries the new text
+            runs.write_npz(path / runs.CHECKPOINT, checkpoint_arrays(trainer, config_text))
+            runs.write_text(path / runs.CONFIG, config_text)
+            _open_segment(meta, int(progress["epoch"]), configured, target, status)
+        else:
+            _mark_resumed(meta, trainer.epoch)
+        meta.update(status="running", pid=os.getpid(), ended_at=None)
+        runs.write_json(path / runs.META, meta)
+        try:
+            return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+        finally:
+            if meta.get("segments"):  # run_to_end has set the run's status: the segment ends with it
+                meta["segments"][-1].update(status=meta["status"], ended_at=meta["ended_at"],
+                                            to_epoch=trainer.epoch)
+                runs.write_json(path / runs.META, meta)
+
+
+def _start_again(path, config, meta, reporter, observers):
+    """A run stopped before its first checkpoint: train it from the start in its own directory."""
+    config_text = (path / runs.CONFIG).read_text(encoding="utf-8")
+    dataset, model, head = prepare(config)
+    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    with stop_on_signals(stop):
+        _mark_resumed(meta, 0)
+        meta.update(status="running", pid=os.getpid(), ended_at=None)
+        runs.write_json(path / runs.META, meta)
+        trainer = start_training(path, config, config_text, dataset, model, head, reporter, observers)
+        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+
+
+def _mark_resumed(meta, epoch):
+    """Record in ``meta`` that the run continues from ``epoch`` (and so does its last segment)."""
+    meta.setdefault("resumed", []).append({"at": now(), "epoch": epoch, "command": command_line()})
+    if meta.get("segments"):
+        meta["segments"][-1].update(status="running", ended_at=None)
 
 
 def _epochs_asked(saved, given, overrides, path):

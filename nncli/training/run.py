@@ -8,6 +8,15 @@ The run directory gets ``meta.json`` (claimed first), ``config.yaml``,
 ``preprocess.npz``, then ``checkpoint.npz`` and ``metrics.csv`` as training goes,
 and at the end ``weights.npz``, ``summary.json`` and the plots.  Whatever
 happens, ``meta.json`` ends with the run's status.
+
+The run directory is locked (``runs.RunLock``) from its creation to the end, so
+no second process trains it.  Signals (``signals.StopRequest``): while the
+directory is set up (claimed, up to its first checkpoint) a Ctrl-C or SIGTERM
+waits, then stops the run before its first batch as ``interrupted``, which
+``--resume`` continues; during the epochs the first stops after the batch in
+flight and a second at once; once the epochs are over the results are written
+whatever comes (the run is ``completed``), and only pictures not yet drawn are
+skipped.
 """
 
 import os
@@ -28,7 +37,7 @@ from ..float_errors import quiet_float_errors
 from ..plots import PLOTS_DIR, draw_all
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
-from ..signals import stop_on_signals
+from ..signals import StopRequest, stop_on_signals
 from .checkpoint import checkpoint_arrays, write_progress
 from .loop import Diverged, Interrupted, Trainer
 from .observers import Checkpoints, EarlyStopping, Progress
@@ -36,6 +45,9 @@ from .prepare import class_weights, prepare, preprocess_arrays, warm_start
 from .scoring import EvalSet
 
 STOP_MESSAGE = "nncli: stopping after this batch (press Ctrl-C again to stop at once)"
+SETUP_MESSAGE = "nncli: stopping as soon as the run directory is set up (it can then be resumed)"
+CLOSING_MESSAGE = "nncli: training has finished: writing its results first"
+DRAWING_MESSAGE = "nncli: the run is complete: skipping the pictures not drawn yet"
 
 
 def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None, name=None, reporter=None):
@@ -114,14 +126,27 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
         meta["data"] = "in memory"
     elif config.data.path is not None:
         meta["data_sha256"] = fingerprint(config.data.path)
-    path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta)
-    config_text = resolved_yaml(config, relative_to=path)
-    runs.write_text(path / runs.CONFIG, config_text)
-    runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     reporter = reporter or Reporter()
+    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    with runs.RunLock() as lock, stop_on_signals(stop):
+        path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta, lock=lock)
+        try:
+            config_text = resolved_yaml(config, relative_to=path)
+            runs.write_text(path / runs.CONFIG, config_text)
+            trainer = start_training(path, config, config_text, dataset, model, head, reporter, observers)
+        except BaseException:
+            _mark_failed(path, meta)
+            raise
+        return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+
+
+def start_training(path, config, config_text, dataset, model, head, reporter, observers=()):
+    """``preprocess.npz``, the trainer and its first ``checkpoint.npz``: from here on
+    ``--resume`` can continue the run.  Returns the trainer."""
+    runs.write_npz(path / runs.PREPROCESS, preprocess_arrays(dataset))
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
     runs.write_npz(path / runs.CHECKPOINT, checkpoint_arrays(trainer, config_text))
-    return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter)
+    return trainer
 
 
 def make_trainer(path, config, config_text, dataset, model, head, reporter, observers=()):
@@ -133,15 +158,20 @@ def make_trainer(path, config, config_text, dataset, model, head, reporter, obse
                     Checkpoints(every, lambda trainer: write_progress(path, trainer, config_text))])
 
 
-def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter):
+def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop):
     """Train to the end, checkpointing; close the run directory whatever happens.
 
-    Returns ``(path, summary)``.
+    ``stop`` is the ``signals.StopRequest`` the caller installed with
+    ``stop_on_signals``; a stop it received while the run was set up stops the
+    run before its first batch.  Returns ``(path, summary)``.
     """
     model = trainer.model
     clock = time.perf_counter()
     try:
-        with stop_on_signals(trainer.request_stop, STOP_MESSAGE), quiet_float_errors():
+        stop.phase(trainer.request_stop, STOP_MESSAGE)
+        with quiet_float_errors():
+            if trainer.stop_requested:  # the signal came while the run directory was set up
+                raise Interrupted()
             trainer.fit()
     except Diverged as exc:
         write_progress(path, trainer, config_text)
@@ -155,18 +185,20 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
         write_progress(path, trainer, config_text)
         _close(path, meta, "interrupted", trainer)
         raise RunInterrupted(f"interrupted at epoch {trainer.epoch + 1}; continue with: "
-                             f"nncli train --resume {path}") from None
+                             f"nncli train --resume {path}", run_dir=path) from None
     except KeyboardInterrupt:
         # a second Ctrl-C: the model may be mid-update, so keep the last checkpoint as it is
         meta.update(status="interrupted", ended_at=now())
         runs.write_json(path / runs.META, meta)
         raise RunInterrupted(f"interrupted; continue from the last checkpoint with: "
-                             f"nncli train --resume {path}") from None
+                             f"nncli train --resume {path}", run_dir=path) from None
     except BaseException:
         meta.update(status="failed", ended_at=now())
         runs.write_json(path / runs.META, meta)
         raise
 
+    # the epochs are over: the results are written whatever signal comes now
+    stop.phase(lambda: None, CLOSING_MESSAGE, at_once=False)
     final = final_metrics(trainer, EvalSet("test", dataset, dataset.test, head, model.dtype))
     stopping = trainer.observers.find(EarlyStopping)
     summary = {
@@ -187,8 +219,12 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
     runs.write_json(path / runs.SUMMARY, summary)
     _close(path, meta, summary["status"], trainer)
     reporter.finish(summary)
-    if config.output.plots:
+    if config.output.plots and stop.requested:
+        warn(f"pictures not drawn (stopped by a signal); draw them with: nncli plot {path}")
+    elif config.output.plots:
+        stop.phase(lambda: None, DRAWING_MESSAGE, drop=True)
         draw_plots(LoadedRun(path, config, dataset, model, head, None), reporter)
+        stop.phase(lambda: None, CLOSING_MESSAGE, at_once=False)
     return path, summary
 
 
@@ -211,10 +247,22 @@ def draw_plots(run, reporter):
 
     try:
         drawing = draw_all(run=run, on_error=lambda name, exc: failed(f"{name}.png", exc))
+    except KeyboardInterrupt:  # a signal while drawing: the run is complete, the pictures can wait
+        warn(f"pictures not all drawn (stopped by a signal); draw them with: nncli plot {run.path}")
+        return
     except Exception as exc:
         failed("the plots", exc)
         return
     reporter.plots(run.path / PLOTS_DIR, drawing.paths)
+
+
+def _mark_failed(path, meta):
+    """``meta.json`` says ``failed`` (when it can still be written: the error that got here matters more)."""
+    meta.update(status="failed", ended_at=now())
+    try:
+        runs.write_json(path / runs.META, meta)
+    except OSError:
+        pass
 
 
 def _close(path, meta, status, trainer):

@@ -26,13 +26,25 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
 ):
-    """Train a network; the last line on stdout is the run directory."""
+    """Train a network; the last line on stdout is the run directory (also after Ctrl-C)."""
+    from ...errors import RunInterrupted
+
+    try:
+        path, summary = _train(config, set_, run_dir, runs_root, name, resume, quiet or as_json)
+    except RunInterrupted as exc:
+        if exc.run_dir is not None:  # so that `run=$(nncli train ...)` can resume it
+            _print_result(exc.run_dir, {"status": "interrupted"}, as_json)
+        raise
+    _print_result(path, summary, as_json)
+
+
+def _train(config, set_, run_dir, runs_root, name, resume, quiet):
     from ...errors import UsageError
     from ...reporting import make_reporter
     from ...training.resume import resume_run
     from ...training.run import train_from_config
 
-    reporter = make_reporter(quiet or as_json)
+    reporter = make_reporter(quiet)
     if resume is not None:
         if run_dir is not None or name is not None:
             raise UsageError("--resume continues a run in place: --run-dir and --name do not apply")
@@ -46,10 +58,14 @@ def train(
     else:
         overrides = list(set_) + ([f"name={name}"] if name is not None else [])
         path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
+    return path, summary
+
+
+def _print_result(path, summary, as_json):
     if as_json:
         print_json({"run_dir": str(path), "metrics": summary})
     else:
-        print(path)
+        print(path, flush=True)
 
 
 def _read_summary(path):

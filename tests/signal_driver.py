@@ -1,0 +1,90 @@
+"""Run the real ``nncli`` CLI in this process and send it a real signal at a chosen moment.
+
+    python signal_driver.py MOMENT SIGNAL nncli-arguments...
+
+The hostile tests use it to hit moments no outside timing can hit reliably; the
+signal goes through the kernel to the process's real handlers, as one from a
+user would.  MOMENT is one of:
+
+    preparing   a training is about to make its data and network (no run directory yet)
+    claimed     the run directory was just created and claimed (before config.yaml)
+    resumed     --resume just marked the run as running again (before its first batch)
+    config      config.yaml was just written (before the first checkpoint)
+    checkpoint  the first checkpoint of an epoch was just written (training is under way)
+    scoring     the epochs are over and the final scoring begins
+    drawing     the run is complete and its pictures begin
+    writing     a file is being written: its temporary file is open (any command)
+    saving      a picture was drawn into its temporary file, not yet renamed (any command)
+
+SIGNAL is a name without ``SIG``: INT, TERM, KILL or STOP.  Nothing in nncli
+knows about this file: it wraps nncli's own functions from outside.
+"""
+
+import os
+import signal
+import sys
+
+
+def main():
+    moment, name, arguments = sys.argv[1], sys.argv[2], sys.argv[3:]
+    number = getattr(signal, "SIG" + name)
+    fired = []
+
+    def fire():
+        if not fired:
+            fired.append(True)
+            os.kill(os.getpid(), number)
+
+    def wrap(owner, attribute, when, test=lambda *args: True):
+        original = getattr(owner, attribute)
+
+        def wrapped(*args, **kwargs):
+            if when == "before" and test(*args):
+                fire()
+            result = original(*args, **kwargs)
+            if when == "after" and test(*args):
+                fire()
+            return result
+
+        setattr(owner, attribute, wrapped)
+
+    from nncli import runs
+    from nncli.training import resume, run
+
+    if moment == "preparing":
+        wrap(run, "prepare", "before")
+    elif moment == "claimed":
+        wrap(runs, "create_run_dir", "after")
+    elif moment == "resumed":
+        wrap(resume, "_mark_resumed", "after")
+    elif moment == "config":
+        wrap(runs, "write_text", "after", lambda path, *rest: path.name == runs.CONFIG)
+    elif moment == "checkpoint":
+        wrap(run, "write_progress", "after")
+    elif moment == "scoring":
+        wrap(run, "final_metrics", "before")
+    elif moment == "drawing":
+        wrap(run, "draw_all", "before")
+    elif moment == "writing":
+        from nncli.runs import files
+
+        original = files.atomic_write
+
+        def atomic_write(path, write):
+            return original(path, lambda handle: (fire(), write(handle))[1])
+
+        files.atomic_write = runs.atomic_write = atomic_write
+    elif moment == "saving":
+        from matplotlib.figure import Figure
+
+        wrap(Figure, "savefig", "after")
+    else:
+        raise SystemExit(f"unknown moment {moment}")
+    sys.argv = ["nncli", *arguments]
+    from nncli.cli.entry import main as nncli_main
+
+    nncli_main()
+
+
+if __name__ == "__main__":
+    main()
