@@ -42,8 +42,7 @@ def train(
     elif config is None:
         raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
     else:
-        overrides = list(set_) + ([f"name={name}"] if name is not None else [])
-        path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
+        path, summary = train_from_config(config, list(set_), runs_root, run_dir, name=name, reporter=reporter)
     if as_json:
         print_json({"run_dir": str(path), "metrics": summary})
     else:
