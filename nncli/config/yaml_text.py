@@ -4,10 +4,11 @@ A config file (or a run's ``config.yaml``) must be a regular file of at most
 ``MAX_CONFIG_BYTES``; it is checked with ``stat`` before it is opened and read
 no further than one byte past the limit, so ``/dev/zero``, a FIFO or a huge
 file is refused at once.  YAML is parsed once, with the safe loader, through a
-composer that bounds the nesting depth (``MAX_DEPTH``) and refuses self-referring
-anchors; the composed document is then measured with every alias expanded
-(``MAX_VALUES``), counting each distinct node once, so an alias bomb ("billion
-laughs") is refused in milliseconds before anything walks its alias paths.
+composer that bounds the nesting depth (``MAX_DEPTH``) and the number of nodes
+(``MAX_VALUES``) as it goes, and refuses self-referring anchors; the composed
+document is then measured with every alias expanded, counting each distinct
+node once, so an alias bomb ("billion laughs") is refused in milliseconds,
+before anything walks its alias paths.
 """
 
 import os
@@ -18,12 +19,14 @@ import yaml
 
 from ..errors import ConfigError, echo
 
-MAX_CONFIG_BYTES = 1_000_000
-"""Largest config file read (bytes); hand-written configs are a few hundred."""
+MAX_CONFIG_BYTES = 256 * 1024
+"""Largest config file read (bytes).  Hand-written configs are a few hundred; pure-Python
+YAML scans about a megabyte in two seconds, so this keeps every refusal well under one."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists in a config or a ``--set`` value."""
-MAX_VALUES = 100_000
-"""Most keys, items and values a config may expand to (aliases expanded)."""
+MAX_VALUES = 10_000
+"""Most keys, items and values a config may hold, aliases expanded (hand-written configs hold
+about a hundred; pure-Python YAML reads some ten thousand a second on a slow machine)."""
 
 
 def read_config_text(path):
@@ -66,25 +69,33 @@ def _kind(mode):
     return "a special file"
 
 
-class _TooDeep(Exception):
-    def __init__(self, mark):
-        super().__init__()
-        self.mark = mark
+class _OverLimit(Exception):
+    """Raised while composing: ``message`` at ``mark``."""
+
+    def __init__(self, mark, message):
+        super().__init__(message)
+        self.mark, self.message = mark, message
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """The safe loader with the nesting depth bounded while composing (PyYAML's composer
-    recurses once per level, so 1000 levels would end in a RecursionError)."""
+    """The safe loader with the nesting depth and the number of nodes bounded while composing
+    (PyYAML's composer recurses once per level, so 1000 levels would end in a RecursionError,
+    and reading on through a long file would take seconds to refuse it afterwards)."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent, index):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
+                raise _OverLimit(self.peek_event().start_mark, f"nested deeper than {MAX_DEPTH} levels")
+            if not self.check_event(yaml.AliasEvent):
+                self._nodes += 1
+                if self._nodes > MAX_VALUES:
+                    raise _OverLimit(self.peek_event().start_mark, f"holds more than {MAX_VALUES} values")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -104,8 +115,8 @@ def parse_yaml(text, source):
         if node is not None:
             _check_size(node, source)
         data = loader.construct_document(node) if node is not None else None
-    except _TooDeep as exc:
-        raise ConfigError(f"{source}:{exc.mark.line + 1}: nested deeper than {MAX_DEPTH} levels") from None
+    except _OverLimit as exc:
+        raise ConfigError(f"{source}:{exc.mark.line + 1}: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
