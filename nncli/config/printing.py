@@ -2,6 +2,7 @@
 
 import json
 
+from ..data.registry import DATASETS
 from .loading import load_config
 from .resolved import resolved_yaml
 from .schema import SCHEDULE_SPECS, Config
@@ -34,6 +35,12 @@ def json_schema():
     training["schedule"] = {"title": "Schedule", "anyOf": [
         {"type": "string", "enum": list(SCHEDULE_SPECS)},
         {key: value for key, value in training["schedule"].items() if key != "title"}]}
+    training["batch_size"] = {"title": "Batch Size", "default": 32,
+                              "anyOf": [{"type": "integer", "minimum": 1}, {"const": "full"}]}
+    schema["$defs"]["DataConfig"]["allOf"] = [
+        {"if": {"properties": {"dataset": {"const": name}}, "required": ["dataset"]},
+         "then": {"properties": {"params": _json_bounds(spec.params.model_json_schema())}}}
+        for name, spec in DATASETS.items()]
     return schema
 
 
