@@ -47,11 +47,13 @@ def test_a_file_overrides_its_base_key_by_key_and_lists_whole(tmp_path):
 
 
 def test_chains_of_bases_merge_in_order(tmp_path):
-    _write(tmp_path, "a.yaml", COMMON)
+    _write(tmp_path, "a.yaml", "name: shared\n" + COMMON)
     _write(tmp_path, "b.yaml", "base: a.yaml\ntraining: {epochs: 4, lr: 0.5}\n")
     c = _write(tmp_path, "c.yaml", "base: b.yaml\ntraining: {lr: 0.25}\n")
     config = load_config(c, ["training.epochs=2"])
     assert (config.training.epochs, config.training.lr, config.seed) == (2, 0.25, 3)
+    assert config.name == "c"  # a base's name is not inherited
+    assert load_config(tmp_path / "a.yaml").name == "shared"
 
 
 def test_merge_leaves_its_arguments_alone():

@@ -4,10 +4,10 @@ The base's path is relative to the file that names it; a base may have a base
 of its own (at most ``MAX_BASES`` files in a chain) and a chain that comes back
 to a file is refused, naming the chain.  Mappings are merged key by key, at any
 depth; any other value (a list, a number, a name) in the file replaces the
-base's whole.  Each file is read under the same limits as any config
-(``yaml_text``), and every key remembers the file and line that gave it, so a
-problem in a base names the base.  A relative ``data.path`` in a base is
-relative to the base's directory.
+base's whole; only ``name`` is never inherited.  Each file is read under the
+same limits as any config (``yaml_text``), and every key remembers the file and
+line that gave it, so a problem in a base names the base.  A relative
+``data.path`` in a base is relative to the base's directory.
 """
 
 import os
@@ -54,7 +54,9 @@ def _read(path, chain):
     if not base_path.exists():
         raise ConfigError(f"{where}: base config not found: {echo(str(base_path), 200)}")
     base_raw, base_places = _read(base_path, chain + (path,))
+    base_raw.pop("name", None)  # a base is shared: each file names its runs (by default, its stem)
     _anchor_data_path(base_raw, base_path)
+    base_places = _without(base_places, ("name",))
     return merge(base_raw, raw), _merge_places(base_places, _without(places, ("base",)), raw)
 
 
