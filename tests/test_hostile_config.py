@@ -154,7 +154,7 @@ def test_deep_nesting_is_one_line_exit_2(cli, write_config, text):
 def test_deep_nesting_in_a_set_value_or_key(cli, write_config):
     path = write_config(GOOD)
     _refused(cli("config", path, "--set", f"data.params={_flow_nesting(1000)}"),
-             "--set data.params:1: nested deeper than")
+             "--set data.params: nested deeper than")
     _refused(cli("config", path, "--set", "a" + ".a" * 5000 + "=1"), "the key is nested deeper than")
 
 
@@ -243,6 +243,15 @@ def test_long_or_odd_values_are_cut_and_escaped(cli, write_config, text, expecte
 def test_a_long_set_value_is_not_echoed_whole(cli, write_config):
     for value in ("x" * 20_000, "[" + "1," * 10_000, "'" + "y" * 20_000):
         _refused(cli("config", write_config(GOOD), "--set", f"training.lr={value}"), "--set training.lr")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("[1, 2", "--set training.lr (column 6): invalid YAML: expected ',' or ']'"),
+    ("{a: 1, a: 2}", "--set training.lr: duplicate key 'a'"),
+    ("a:\n  - [", "--set training.lr (line 2, column 6): invalid YAML"),
+])
+def test_a_set_value_that_is_not_yaml_says_where_in_the_value(cli, write_config, value, expected):
+    _refused(cli("config", write_config(GOOD), "--set", f"training.lr={value}"), expected)
 
 
 def test_a_set_value_over_the_size_limit_is_refused():

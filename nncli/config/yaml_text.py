@@ -12,6 +12,7 @@ before anything walks its alias paths.
 """
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -141,7 +142,18 @@ def parse_value(text, source):
     """One YAML value given on the command line (``--set``, ``--grid``), bounded as a config is."""
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{source}: value too long ({len(text)} characters; the limit is {MAX_CONFIG_BYTES})")
-    return parse_yaml(text, source)[0]
+    try:
+        return parse_yaml(text, source)[0]
+    except ConfigError as exc:
+        # `--set a.b:1:6: ...` reads as a key; say where in the value instead
+        match = re.match(rf"{re.escape(source)}:(\d+)(?::(\d+))?: ", str(exc))
+        if match is None:
+            raise
+        line, column = match.groups()
+        place = [f"line {line}"] if "\n" in text.strip() else []
+        place += [f"column {column}"] if column else []
+        where = f"{source} ({', '.join(place)})" if place else source
+        raise ConfigError(f"{where}: {str(exc)[match.end():]}") from None
 
 
 def _check_size(root, source):
