@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..data.registry import DATASETS
 from ..errors import ConfigError
 from .compose import read_composed
-from .messages import describe, dotted
+from .messages import describe, dotted, problems, report
 from .overrides import apply_override
 from .schema import OPTIMIZER_SETTINGS, Config, TrainingConfig
 
@@ -109,12 +109,29 @@ def validate(raw, source="<config>", lines=None, set_keys=()):
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise _problems(describe(exc, raw, source, lines, set_keys)) from None
+        found = problems(exc, raw, source, lines, set_keys) + _params_problems(raw, source, lines, set_keys)
+        raise _problems(report(found, source)) from None
     params = DATASETS[config.data.dataset].params
     try:
         return config.replace("data.params", params.model_validate(config.data.params).model_dump())
     except ValidationError as exc:
         raise _problems(describe(exc, raw, source, lines, set_keys, ("data", "params"), params)) from None
+
+
+def _params_problems(raw, source, lines, set_keys):
+    """The problems of ``data.params`` when the rest of the config has some too (when the
+    dataset is known, its params can be checked all the same)."""
+    data = raw.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("params"), dict):
+        return []
+    spec = DATASETS.get(data.get("dataset")) if isinstance(data.get("dataset"), str) else None
+    if spec is None:
+        return []
+    try:
+        spec.params.model_validate(data["params"])
+    except ValidationError as exc:
+        return problems(exc, raw, source, lines, set_keys, ("data", "params"), spec.params)
+    return []
 
 
 def _problems(messages):

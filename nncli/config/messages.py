@@ -43,7 +43,13 @@ WELL_KNOWN_NAMES = {
 
 def describe(exc, raw, source, lines, set_keys, prefix=(), root=Config):
     """The lines for a pydantic ``ValidationError`` of ``root`` validating ``raw``: one per
-    problem, in the order of the file, at most ``MAX_REPORTED`` and a line counting the rest.
+    problem, in the order of the file (``report(problems(...))``)."""
+    return report(problems(exc, raw, source, lines, set_keys, prefix, root), source)
+
+
+def problems(exc, raw, source, lines, set_keys, prefix=(), root=Config):
+    """``[(sort key, line), ...]``: one line per problem of a pydantic ``ValidationError`` of
+    ``root`` validating ``raw``.
 
     ``lines`` maps key paths to YAML line numbers (or ``"file:line"`` texts, for
     keys a base config gave), ``set_keys`` the key paths given on the command
@@ -52,15 +58,20 @@ def describe(exc, raw, source, lines, set_keys, prefix=(), root=Config):
     for a dataset's params).
     """
     origins = set_keys if isinstance(set_keys, dict) else {key: f"--set {dotted(key)}" for key in set_keys}
-    errors = _worth_reporting(exc.errors(), raw, prefix)
-    messages, seen = [], set()
-    for error in errors:
+    found, seen = [], set()
+    for error in _worth_reporting(exc.errors(), raw, prefix):
         loc = prefix + _clean_loc(error["loc"], get_path(raw, prefix), error["type"])
         if loc in seen:  # a plain union (`kernel: int | [int, int]`) reports each member
             continue
         seen.add(loc)
-        messages.append((_order(loc, lines), _one(error, loc, raw, source, lines, origins, prefix, root)))
-    messages = [text for _, text in sorted(messages, key=lambda item: item[0])]
+        found.append((_order(loc, lines), _one(error, loc, raw, source, lines, origins, prefix, root)))
+    return found
+
+
+def report(found, source):
+    """The lines of ``problems`` in the order of the files: at most ``MAX_REPORTED``, the last
+    counting the rest."""
+    messages = [text for _, text in sorted(found, key=lambda item: item[0])]
     if len(messages) > MAX_REPORTED:
         rest = len(messages) - MAX_REPORTED + 1
         messages = messages[: MAX_REPORTED - 1] + [f"{source}: and {rest} more problems"]
@@ -68,12 +79,15 @@ def describe(exc, raw, source, lines, set_keys, prefix=(), root=Config):
 
 
 def _order(loc, lines):
-    """Sort key: the problem's line in the file (command-line keys and unknown places last)."""
+    """Sort key: the problem's file and line (keys given on the command line last)."""
     for end in range(len(loc), -1, -1):
         place = lines.get(tuple(loc[:end]))
         if isinstance(place, int):
-            return (0, place)
-    return (1, 0)
+            return (0, "", place)
+        if isinstance(place, str):
+            file, _, line = place.rpartition(":")
+            return (0, file, int(line) if line.isdigit() else 0)
+    return (1, "", 0)
 
 
 def _worth_reporting(errors, raw, prefix):

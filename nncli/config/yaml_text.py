@@ -46,7 +46,12 @@ def read_config_text(path):
         raise ConfigError(f"{path}: config file too large ({info.st_size} bytes; the limit is "
                           f"{MAX_CONFIG_BYTES} bytes)")
     try:
-        with open(path, "rb") as handle:
+        # non-blocking, and checked again once open: a file swapped for a FIFO after the
+        # stat above must not hang the open or the read
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ConfigError(f"{path}: a config must be a regular file")
             data = handle.read(MAX_CONFIG_BYTES + 1)  # a file growing while read stops here
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
