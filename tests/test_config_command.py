@@ -158,7 +158,7 @@ def test_all_problems_are_reported_each_with_its_line(cli, write_config):
 def test_dataset_params_are_checked_with_the_rest_in_file_order(cli, write_config):
     path = write_config("model: {hiden: [3]}\ndata: {dataset: circles, params: {nois: 1, n_samples: 2}}\n")
     lines = _lines(cli("config", path))
-    assert [line.split(": ", 2)[1] for line in lines] == [f"{path}:1", f"{path}:2", f"{path}:2"]
+    assert [line.split(": ")[2] for line in lines] == [f"{path}:1", f"{path}:2", f"{path}:2"]
     assert "'hiden'" in lines[0] and "data.params.n_samples must be at least 4" in lines[1] and "'nois'" in lines[2]
 
 
