@@ -12,7 +12,7 @@ from .errors import ConfigError
 
 DATA_COPIES = 4  # raw table, split copies, scaled network inputs, evaluation outputs
 PARAM_COPIES = 7  # parameters, gradients, two optimizer moments, scratch, last good, best
-ACTIVATION_COPIES = 2  # long form: each layer's outputs (and scratch) forward, their gradients backward
+BACKWARD_COPIES = 2  # long form: a training batch holds its forward values and their gradients
 EVALUATION_ROWS = 4096  # rows a forward pass takes at once when evaluating (Sequential.predict)
 
 
@@ -47,7 +47,7 @@ def estimate_bytes(config, params_model):
         if size is not None:
             parameters, per_sample = size
             batch = rows if config.training.batch_size == "full" else config.training.batch_size
-            held = per_sample * max(min(batch, rows), min(EVALUATION_ROWS, rows)) * ACTIVATION_COPIES
+            held = per_sample * max(BACKWARD_COPIES * min(batch, rows), min(EVALUATION_ROWS, rows))
     itemsize = 4 if config.training.dtype == "float32" else 8
     weights = (parameters * PARAM_COPIES + held) * itemsize
     return data + weights, data, weights

@@ -14,11 +14,12 @@ GATES = {"rnn": 1, "lstm": 4}
 
 
 def network_size(layers, sample_shape, outputs):
-    """(parameters, values held per sample) of the hidden layers ``layers`` (specs) on inputs
-    of ``sample_shape`` (no batch axis), plus an output layer of ``outputs`` units.
+    """(parameters, values per sample of a forward pass) of the hidden layers ``layers``
+    (specs) on inputs of ``sample_shape`` (no batch axis), plus an output layer of
+    ``outputs`` units.
 
-    Values per sample count each layer's outputs and the scratch arrays its
-    backward pass keeps (conv: the unfolded input columns).  None when a layer
+    The values per sample are each layer's outputs and the scratch arrays its
+    forward pass fills (conv: the unfolded input columns).  None when a layer
     does not fit the shape it gets: building the network names that problem.
     """
     try:
@@ -37,7 +38,7 @@ def _walk(layers, shape):
 
 
 def _layer(spec, shape):
-    """(parameters, values per sample, output shape) of one layer spec on ``shape``."""
+    """(parameters, forward values per sample, output shape) of one layer spec on ``shape``."""
     kind, size = spec.type, math.prod(shape)
     if kind == "dense":
         return (size + 1) * spec.units, spec.units, (spec.units,)
@@ -54,8 +55,8 @@ def _layer(spec, shape):
         ow, _ = output_size(width, kw, sw, padding)
         if kind != "conv2d":
             return 0, 2 * channels * oh * ow, (channels, oh, ow)
-        columns = channels * kh * kw * oh * ow  # kept twice: forward and backward
-        return spec.filters * (channels * kh * kw + 1), 2 * columns + spec.filters * oh * ow, (spec.filters, oh, ow)
+        columns = channels * kh * kw * oh * ow
+        return spec.filters * (channels * kh * kw + 1), columns + spec.filters * oh * ow, (spec.filters, oh, ow)
     if kind == "flatten":
         return 0, 0, (size,)
     if kind == "reshape":
@@ -71,10 +72,10 @@ def _layer(spec, shape):
         steps, features = shape
         rows = GATES[kind] * spec.units
         out = (steps, spec.units) if spec.return_sequences else (spec.units,)
-        return rows * (features + spec.units + 1), steps * (2 * rows + 4 * spec.units), out
+        return rows * (features + spec.units + 1), steps * (rows + 4 * spec.units), out
     if kind == "residual":
         parameters, values, out = _walk(spec.layers, shape)
-        return parameters + _projection(shape, out), values + 2 * math.prod(out), out
+        return parameters + _projection(shape, out), values + math.prod(out), out
     raise ValueError(f"unknown layer {kind}")
 
 
