@@ -128,3 +128,10 @@ def test_a_chain_longer_than_the_limit_is_refused(tmp_path):
 def test_base_null_is_no_base(tmp_path):
     config = load_config(_write(tmp_path, "a.yaml", "base: null\ndata: {dataset: moons}\n"))
     assert config.data.dataset == "moons"
+
+
+def test_base_is_not_a_command_line_key(cli, tmp_path):
+    a = _write(tmp_path, "a.yaml", COMMON)
+    lines = _lines(cli("config", a, "--set", "base=other.yaml"))
+    assert lines == ["nncli: error: --set base: a base config is named in the config file (base: other.yaml), "
+                     "not on the command line"]

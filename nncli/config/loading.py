@@ -57,6 +57,9 @@ def load_config(path, overrides=(), run_file=False, name=None):
     origins = {}  # key path -> the option that gave it
     for override in overrides:
         key = apply_override(raw, override)
+        if key[0] == "base":
+            raise ConfigError("--set base: a base config is named in the config file (base: other.yaml), "
+                              "not on the command line")
         origins[key] = f"--set {dotted(key)}"
     if name is not None:
         raw["name"] = name
