@@ -181,7 +181,7 @@ def test_a_misspelt_key_is_not_also_reported_missing(cli, write_config):
     (TINY, ("--name", "my run"), "nncli: error: --name may hold only letters, digits, '.', '_' and '-' (got 'my run')"),
     ("data: {dataset: circles, params: {factor: 0.3}}\n", ("--set", "data.dataset=moons"),
      "config.yaml:1: unknown key 'factor' in data.params: factor belongs to dataset circles, and this config uses "
-     "moons, which takes n_samples, noise"),
+     "moons, which takes n_samples, noise; --set data.params={} starts from the defaults of moons"),
     ("data: {dataset: mnist}\n", (), "must be one of blobs, circles, moons, xor, random, digits, ocr, csv "
      "(got 'mnist')"),
     ("data: {dataset: circles, val_size: 0.2}\ntraining: {early_stopping: {monitor: val_acc}}\n", (),

@@ -126,7 +126,7 @@ def _one(error, loc, raw, source, lines, origins, prefix, root):
         key = str(loc[-1])
         place = f" in {dotted(parent)}" if parent else ""
         if parent == ("data", "params"):
-            return f"{where}: unknown key '{echo(key)}'{place}{_params_hint(key, raw, options)}"
+            return f"{where}: unknown key '{echo(key)}'{place}{_params_hint(key, raw, options, origins)}"
         valid = f"; valid keys: {', '.join(options)}" if options else ""
         return f"{where}: unknown key '{echo(key)}'{place}{_did_you_mean(key, options)}{valid}"
     if kind in KEY_MESSAGE_ERRORS:
@@ -159,14 +159,16 @@ def _shown(value):
     return f"'{echo(value)}'" if isinstance(value, str) else echo(repr(value))
 
 
-def _params_hint(key, raw, options):
+def _params_hint(key, raw, options, origins):
     """Why ``key`` is not a param here: the datasets that take it, and what this one takes."""
     dataset = get_path(raw, ("data", "dataset"))
     owners = [name for name, spec in DATASETS.items() if key in spec.params.model_fields]
     takes = f"takes {', '.join(options)}" if options else "takes no params"
     if owners and isinstance(dataset, str):
+        switched = ("data", "dataset") in origins or ("data",) in origins
+        fix = f"; --set data.params={{}} starts from the defaults of {echo(dataset)}" if switched else ""
         return (f": {echo(key)} belongs to dataset {', '.join(owners)}, and this config uses {echo(dataset)}, "
-                f"which {takes}")
+                f"which {takes}{fix}")
     valid = f"; valid keys: {', '.join(options)}" if options else f"; dataset {echo(str(dataset))} {takes}"
     return f"{_did_you_mean(key, options)}{valid}"
 
