@@ -12,6 +12,8 @@ from .errors import ConfigError
 
 DATA_COPIES = 4  # raw table, split copies, scaled network inputs, evaluation outputs
 PARAM_COPIES = 7  # parameters, gradients, two optimizer moments, scratch, last good, best
+BACKWARD_COPIES = 2  # long form: a training batch holds its forward values and their gradients
+EVALUATION_ROWS = 4096  # rows a forward pass takes at once when evaluating (Sequential.predict)
 
 
 def available_memory():
@@ -33,12 +35,21 @@ def estimate_bytes(config, params_model):
     """Rough peak memory of training ``config``: (total, data part, parameter part)."""
     rows, width = params_model.table_shape()
     data = rows * width * 8 * DATA_COPIES
-    parameters = 0
+    outputs = max(getattr(params_model, "centers", 10), 10)
+    parameters = held = 0
     if config.model.layers is None:
-        sizes = [width] + list(config.model.hidden) + [max(getattr(params_model, "centers", 10), 10)]
+        sizes = [width] + list(config.model.hidden) + [outputs]
         parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    elif params_model.sample_shape() is not None:
+        from .config.network_size import network_size
+
+        size = network_size(config.model.layers, params_model.sample_shape(), outputs)
+        if size is not None:
+            parameters, per_sample = size
+            batch = rows if config.training.batch_size == "full" else config.training.batch_size
+            held = per_sample * max(BACKWARD_COPIES * min(batch, rows), min(EVALUATION_ROWS, rows))
     itemsize = 4 if config.training.dtype == "float32" else 8
-    weights = parameters * itemsize * PARAM_COPIES
+    weights = (parameters * PARAM_COPIES + held) * itemsize
     return data + weights, data, weights
 
 
@@ -51,7 +62,7 @@ def check_memory(config, params_model):
     if total > available:
         raise ConfigError(
             f"this config needs about {_size(total)} of memory (data {_size(data)}, network {_size(weights)}) "
-            f"but only {_size(available)} is available; make data.params or model.hidden smaller"
+            f"but only {_size(available)} is available; make data.params or the network smaller"
         )
 
 

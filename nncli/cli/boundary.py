@@ -10,10 +10,12 @@ MESSAGE_LIMIT = 1000
 """The last defence against a flood: no error line is longer (values inside are cut to 80 first)."""
 
 
-def fail(message, code):
-    """Print ``nncli: error: MESSAGE`` on one line of stderr and exit with ``code``."""
-    message = echo(message, MESSAGE_LIMIT)  # user data can put line breaks or control characters into it
-    print(f"nncli: error: {message}", file=sys.stderr)
+def fail(message, code, lines=None):
+    """Print ``nncli: error: MESSAGE`` on one line of stderr (one line per entry of ``lines``,
+    for an error listing several problems) and exit with ``code``."""
+    for line in lines or [message]:
+        line = echo(line, MESSAGE_LIMIT)  # user data can put line breaks or control characters into it
+        print(f"nncli: error: {line}", file=sys.stderr)
     raise SystemExit(code)
 
 
@@ -33,7 +35,7 @@ def boundary(command):
         except NncliError as exc:
             if debugging():
                 raise
-            fail(str(exc), exc.exit_code)
+            fail(str(exc), exc.exit_code, getattr(exc, "lines", None))
         except KeyboardInterrupt:
             print("nncli: interrupted", file=sys.stderr)
             raise SystemExit(130) from None

@@ -1,29 +1,41 @@
-"""Load a config: YAML (safe loader, with line numbers) + ``--set`` overrides -> validated Config.
+"""Load a config: YAML (bounded, safe, with line numbers), its ``base`` configs, ``--set``
+overrides -> validated Config.
 
-Every problem becomes one ``ConfigError`` line naming the file, line, key path
-and what is allowed (the wording is ``messages.describe``'s).
+Every problem becomes a ``ConfigError`` naming the file, line, key path and what
+is allowed (the wording is ``messages.describe``'s); a config with several
+problems gets one line for each (``ConfigProblems``).
 """
 
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..data.registry import DATASETS
 from ..errors import ConfigError
-from .messages import describe
+from .compose import read_composed
+from .messages import describe, dotted, problems, report
 from .overrides import apply_override
 from .schema import OPTIMIZER_SETTINGS, Config, TrainingConfig
 
 
-def load_config(path, overrides=(), run_file=False):
-    """Read, override and validate a config file.
+class ConfigProblems(ConfigError):
+    """Several problems of one config: ``lines`` holds one message per problem (the CLI
+    prints each on its own line)."""
+
+    def __init__(self, lines):
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+def load_config(path, overrides=(), run_file=False, name=None):
+    """Read, compose, override and validate a config file.
 
     Parameters
     ----------
     path : str or Path
-        The YAML file.
+        The YAML file; a ``base: other.yaml`` key in it names a config whose keys
+        it overrides (see ``compose``).
     overrides : sequence of str
         ``"dotted.key=value"`` strings; values are parsed as YAML.
     run_file : bool
@@ -32,6 +44,8 @@ def load_config(path, overrides=(), run_file=False):
         written by hand may not give: the settings the run's optimizer does not
         take are dropped instead of refused (training ignored them), unless an
         override gives them.
+    name : str, optional
+        The run name given by ``--name`` (messages say ``--name``, not ``--set name``).
 
     Returns
     -------
@@ -39,24 +53,22 @@ def load_config(path, overrides=(), run_file=False):
         Validated, with defaults filled in (``name`` defaults to the file's stem).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    raw, lines = parse_yaml(text, str(path))
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys "
-                          "(name, seed, data, model, training, output)")
-    set_keys = {apply_override(raw, override) for override in overrides}
+    raw, places = read_composed(path)
+    origins = {}  # key path -> the option that gave it
+    for override in overrides:
+        key = apply_override(raw, override)
+        if key[0] == "base":
+            raise ConfigError("--set base: a base config is named in the config file (base: other.yaml), "
+                              "not on the command line")
+        origins[key] = f"--set {dotted(key)}"
+    if name is not None:
+        raw["name"] = name
+        origins[("name",)] = "--name"
     if run_file:
-        _drop_settings_of_other_optimizers(raw, set_keys)
+        _drop_settings_of_other_optimizers(raw, origins)
     raw.setdefault("name", _default_name(path))
-    config = validate(raw, source=str(path), lines=lines, set_keys=set_keys)
-    return _resolve_data_path(config, path, set_keys)
+    config = validate(raw, source=str(path), lines=places, set_keys=origins)
+    return _resolve_data_path(config, path, origins)
 
 
 def _drop_settings_of_other_optimizers(raw, set_keys):
@@ -73,7 +85,8 @@ def _drop_settings_of_other_optimizers(raw, set_keys):
 
 def _resolve_data_path(config, config_path, set_keys):
     """``config`` with ``data.path`` absolute: relative to the config file's directory,
-    or to the working directory when it came from ``--set`` (as shell paths do)."""
+    or to the working directory when it came from ``--set`` (as shell paths do).
+    (A base config's relative ``data.path`` was made absolute when it was read.)"""
     data_path = config.data.path
     if data_path is None:
         return config
@@ -87,58 +100,42 @@ def _default_name(path):
     return stem[:100]
 
 
-def parse_yaml(text, source):
-    """Parse YAML safely; return ``(data, {key path tuple: line number})``."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
-    except yaml.reader.ReaderError as exc:
-        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        raise ConfigError(f"{source}: invalid YAML: character #x{code:04x} at position "
-                          f"{exc.position} is not allowed") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from None
-    lines = {}
-    if node is not None:
-        _record_lines(node, (), lines, source)
-    return data, lines
-
-
-def _record_lines(node, path, lines, source):
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise ConfigError(f"{source}:{key_node.start_mark.line + 1}: duplicate key '{key}'")
-            seen.add(key)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            _record_lines(value_node, path + (key,), lines, source)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines, source)
-
-
 def validate(raw, source="<config>", lines=None, set_keys=()):
-    """Validate a raw config dict (and its dataset params); raise one-line ConfigError.
+    """Validate a raw config dict (and its dataset params); raise ConfigError, one line
+    per problem (``ConfigProblems`` when there are several).
 
-    ``lines`` ({key path: YAML line}) and ``set_keys`` (key paths given by
-    ``--set``) only serve the message.
+    ``lines`` ({key path: YAML line, or "file:line" for keys from a base config})
+    and ``set_keys`` (key paths given on the command line; a dict names each
+    one's option) only serve the messages.
     """
     lines = lines or {}
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe(exc, raw, source, lines, set_keys)) from None
+        found = problems(exc, raw, source, lines, set_keys) + _params_problems(raw, source, lines, set_keys)
+        raise _problems(report(found, source)) from None
     params = DATASETS[config.data.dataset].params
     try:
         return config.replace("data.params", params.model_validate(config.data.params).model_dump())
     except ValidationError as exc:
-        raise ConfigError(describe(exc, raw, source, lines, set_keys, ("data", "params"), params)) from None
+        raise _problems(describe(exc, raw, source, lines, set_keys, ("data", "params"), params)) from None
+
+
+def _params_problems(raw, source, lines, set_keys):
+    """The problems of ``data.params`` when the rest of the config has some too (when the
+    dataset is known, its params can be checked all the same)."""
+    data = raw.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("params"), dict):
+        return []
+    spec = DATASETS.get(data.get("dataset")) if isinstance(data.get("dataset"), str) else None
+    if spec is None:
+        return []
+    try:
+        spec.params.model_validate(data["params"])
+    except ValidationError as exc:
+        return problems(exc, raw, source, lines, set_keys, ("data", "params"), spec.params)
+    return []
+
+
+def _problems(messages):
+    return ConfigError(messages[0]) if len(messages) == 1 else ConfigProblems(messages)

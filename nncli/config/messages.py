@@ -1,8 +1,10 @@
-"""Pydantic validation errors -> one ``ConfigError`` line.
+"""Pydantic validation errors -> one line per problem.
 
-The line names where the problem is (``file:line`` or the ``--set`` that gave
-the key), the dotted key, what is wrong and what is allowed, with a "did you
-mean" suggestion for misspelt names.
+Each line names where the problem is (``file:line`` or the option that gave
+the key: ``--set training.lr``, ``--name``), the dotted key, what is wrong and
+what is allowed, with a "did you mean" suggestion for misspelt names and for
+the names other libraries use (``learning_rate`` is ``lr`` here).  Every value
+of the user's is quoted through ``errors.echo`` (cut to 80 characters).
 """
 
 import difflib
@@ -10,70 +12,165 @@ import typing
 
 from pydantic import BaseModel
 
+from ..data.registry import DATASETS
+from ..errors import echo
 from ..number_types import KEY_MESSAGE_ERRORS
 from .overrides import get_part
 from .schema import Config
 
+MAX_REPORTED = 10
+"""At most this many problems are listed; a last line says how many more there are."""
+
+#: names from Keras, PyTorch, scikit-learn and Lightning -> the nncli key (offered when valid there)
+WELL_KNOWN_NAMES = {
+    "learning_rate": "lr", "learning_rate_init": "lr", "lr_rate": "lr", "epsilon": "eps",
+    "beta_1": "beta1", "beta_2": "beta2", "betas": "beta1", "decay": "weight_decay", "l2": "weight_decay",
+    "alpha": "weight_decay", "num_epochs": "epochs", "n_epochs": "epochs", "max_epochs": "epochs",
+    "max_iter": "epochs", "epoch": "epochs", "batch": "batch_size", "batchsize": "batch_size",
+    "hidden_layer_sizes": "hidden", "hidden_sizes": "hidden", "hidden_layers": "hidden",
+    "hidden_units": "hidden", "solver": "optimizer", "optim": "optimizer", "criterion": "loss",
+    "loss_function": "loss", "objective": "loss", "scheduler": "schedule", "lr_scheduler": "schedule",
+    "activation_function": "activation", "kernel_size": "kernel", "strides": "stride",
+    "pool_size": "size", "out_channels": "filters", "num_filters": "filters", "hidden_size": "units",
+    "num_units": "units", "dropout": "rate", "p": "rate", "validation_split": "val_size",
+    "validation_fraction": "val_size", "test_split": "test_size", "random_state": "seed",
+    "random_seed": "seed", "early_stop": "early_stopping", "earlystopping": "early_stopping",
+    "num_samples": "n_samples", "samples": "n_samples", "precision": "dtype",
+    "val_acc": "val_accuracy", "train_acc": "train_accuracy", "acc": "accuracy",
+    "val_roc_auc": "val_auc", "train_roc_auc": "train_auc", "sigmoid_output": "sigmoid",
+}
+
 
 def describe(exc, raw, source, lines, set_keys, prefix=(), root=Config):
-    """One line for a pydantic ``ValidationError`` of ``root`` validating ``raw``.
+    """The lines for a pydantic ``ValidationError`` of ``root`` validating ``raw``: one per
+    problem, in the order of the file (``report(problems(...))``)."""
+    return report(problems(exc, raw, source, lines, set_keys, prefix, root), source)
 
-    ``lines`` maps key paths to YAML line numbers, ``set_keys`` holds the key
-    paths ``--set`` gave, and ``prefix`` is where ``raw`` sits in the whole
-    config (``("data", "params")`` for a dataset's params).
+
+def problems(exc, raw, source, lines, set_keys, prefix=(), root=Config):
+    """``[(sort key, line), ...]``: one line per problem of a pydantic ``ValidationError`` of
+    ``root`` validating ``raw``.
+
+    ``lines`` maps key paths to YAML line numbers (or ``"file:line"`` texts, for
+    keys a base config gave), ``set_keys`` the key paths given on the command
+    line (a dict names each one's option: ``{("name",): "--name"}``), and
+    ``prefix`` is where ``raw`` sits in the whole config (``("data", "params")``
+    for a dataset's params).
     """
-    error = _first(exc)
+    origins = set_keys if isinstance(set_keys, dict) else {key: f"--set {dotted(key)}" for key in set_keys}
+    found, seen = [], set()
+    for error in _worth_reporting(exc.errors(), raw, prefix):
+        loc = prefix + _clean_loc(error["loc"], get_path(raw, prefix), error["type"])
+        if loc in seen:  # a plain union (`kernel: int | [int, int]`) reports each member
+            continue
+        seen.add(loc)
+        found.append((_order(loc, lines), _one(error, loc, raw, source, lines, origins, prefix, root)))
+    return found
+
+
+def report(found, source):
+    """The lines of ``problems`` in the order of the files: at most ``MAX_REPORTED``, the last
+    counting the rest."""
+    messages = [text for _, text in sorted(found, key=lambda item: item[0])]
+    if len(messages) > MAX_REPORTED:
+        rest = len(messages) - MAX_REPORTED + 1
+        messages = messages[: MAX_REPORTED - 1] + [f"{source}: and {rest} more problems"]
+    return messages
+
+
+def _order(loc, lines):
+    """Sort key: the problem's file and line (keys given on the command line last)."""
+    for end in range(len(loc), -1, -1):
+        place = lines.get(tuple(loc[:end]))
+        if isinstance(place, int):
+            return (0, "", place)
+        if isinstance(place, str):
+            file, _, line = place.rpartition(":")
+            return (0, file, int(line) if line.isdigit() else 0)
+    return (1, "", 0)
+
+
+def _worth_reporting(errors, raw, prefix):
+    """The errors minus those another explains: a key reported missing whose misspelling
+    is reported unknown beside it (`dataa:` makes `data` missing)."""
+    unknown = {}
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = _clean_loc(error["loc"], get_path(raw, prefix), "extra_forbidden")
+            unknown.setdefault(loc[:-1], []).append(str(loc[-1]))
+    kept = []
+    for error in errors:
+        if error["type"] == "missing":
+            loc = _clean_loc(error["loc"], get_path(raw, prefix), "missing")
+            if any(_suggestion(word, [loc[-1]]) for word in unknown.get(loc[:-1], ())):
+                continue
+        kept.append(error)
+    return kept
+
+
+def _one(error, loc, raw, source, lines, origins, prefix, root):
+    """One problem's line."""
     kind = error["type"]
-    loc = prefix + _clean_loc(error["loc"], get_path(raw, prefix), kind)
     value = error.get("input")
     if kind == "union_tag_invalid":  # the error is the mapping's; name its type key
         loc = loc + (error["ctx"]["discriminator"].strip("'"),)
         tag = get_path(raw, loc)
         value = tag if isinstance(tag, bool) else error["ctx"]["tag"]
-    where = _where(loc, source, lines, set_keys)
-    dotted = _dotted(loc)
+    where, same = _where(loc, source, lines, origins)
+    key_text = dotted(loc)
+    subject = where if same else f"{where}: {key_text}"  # `--set training.lr` names the key already
+    shown = _shown(value)
     if kind == "extra_forbidden":
         parent = loc[:-1]
         options = _fields_at(root, parent[len(prefix):], get_path(raw, prefix))
-        hint = _did_you_mean(str(loc[-1]), options)
-        place = f" in {_dotted(parent)}" if parent else ""
+        key = str(loc[-1])
+        place = f" in {dotted(parent)}" if parent else ""
+        if parent == ("data", "params"):
+            return f"{where}: unknown key '{echo(key)}'{place}{_params_hint(key, raw, options, origins)}"
         valid = f"; valid keys: {', '.join(options)}" if options else ""
-        return f"{where}: unknown key '{loc[-1]}'{place}{hint}{valid}"
+        return f"{where}: unknown key '{echo(key)}'{place}{_did_you_mean(key, options)}{valid}"
     if kind in KEY_MESSAGE_ERRORS:
-        return f"{where}: {dotted} {error['msg']}"
+        return f"{subject} {error['msg']}"
     if isinstance(value, bool) and kind != "missing":
         # a key that takes no boolean (a number refuses one itself, as yaml_bool)
-        return f"{where}: {dotted} cannot be {str(value).lower()} (YAML reads yes/no/on/off as true/false)"
+        return f"{subject} cannot be {str(value).lower()} (YAML reads yes/no/on/off as true/false)"
     if kind == "union_tag_not_found":
-        return f"{where}: {dotted} needs a {error['ctx']['discriminator']} key"
+        return f"{subject} needs a {error['ctx']['discriminator']} key"
     if kind in ("literal_error", "union_tag_invalid"):
         expected = _expected(error)
-        hint = _did_you_mean(str(value), expected) if isinstance(value, str) else ""
-        return f"{where}: {dotted} must be one of {', '.join(expected)} (got {value!r}){hint}"
+        hint = _did_you_mean(value, expected) if isinstance(value, str) else ""
+        return f"{subject} must be one of {', '.join(expected)} (got {shown}){hint}"
     if kind == "missing":
-        return f"{where}: {dotted} is required"
+        return f"{subject} is required"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{where}: {dotted} {_bound_text(kind, error['ctx'])} (got {value!r})"
+        return f"{subject} {_bound_text(kind, error['ctx'])} (got {shown})"
+    if kind == "finite_number":
+        return f"{subject} must be a finite number (got {shown})"
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
-        return f"{where}: {dotted}: {message}" if dotted else f"{where}: {message}"
+        return f"{subject}: {message}" if key_text else f"{where}: {message}"
     if kind == "string_pattern_mismatch" and loc == ("name",):
-        return f"{where}: name may hold only letters, digits, '.', '_' and '-' (got {value!r})"
-    return f"{where}: {dotted}: {_type_text(error)} (got {value!r})"
+        return f"{subject} may hold only letters, digits, '.', '_' and '-' (got {shown})"
+    return f"{subject}: {_type_text(error)} (got {shown})"
 
 
-def _first(exc):
-    """The error to report: a yes/no/on/off first (it often explains the others), then a
-    misspelt key (it often explains a missing one)."""
-    errors = exc.errors()
-    return next((e for e in errors if _is_yaml_bool(e)),
-                next((e for e in errors if e["type"] == "extra_forbidden"), errors[0]))
+def _shown(value):
+    """A user's value as a message quotes it: repr-like, cut to 80 characters."""
+    return f"'{echo(value)}'" if isinstance(value, str) else echo(repr(value))
 
 
-def _is_yaml_bool(error):
-    if error["type"] == "union_tag_invalid":
-        return error["ctx"]["tag"] in ("True", "False")
-    return isinstance(error.get("input"), bool) and error["type"] not in ("extra_forbidden", "missing")
+def _params_hint(key, raw, options, origins):
+    """Why ``key`` is not a param here: the datasets that take it, and what this one takes."""
+    dataset = get_path(raw, ("data", "dataset"))
+    owners = [name for name, spec in DATASETS.items() if key in spec.params.model_fields]
+    takes = f"takes {', '.join(options)}" if options else "takes no params"
+    if owners and isinstance(dataset, str):
+        switched = ("data", "dataset") in origins or ("data",) in origins
+        fix = f"; --set data.params={{}} starts from the defaults of {echo(dataset)}" if switched else ""
+        return (f": {echo(key)} belongs to dataset {', '.join(owners)}, and this config uses {echo(dataset)}, "
+                f"which {takes}{fix}")
+    valid = f"; valid keys: {', '.join(options)}" if options else f"; dataset {echo(str(dataset))} {takes}"
+    return f"{_did_you_mean(key, options)}{valid}"
 
 
 def _bound_text(kind, ctx):
@@ -107,25 +204,42 @@ def _expected(error):
 
 
 def _did_you_mean(word, options):
-    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = _suggestion(word, options)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
-def _dotted(loc):
+def _suggestion(word, options):
+    """The option ``word`` most likely meant, or None when nothing is close (then the
+    message's list of valid names says more than a far guess)."""
+    options = [str(option) for option in options]
+    known = WELL_KNOWN_NAMES.get(word.lower())
+    if known in options:
+        return known
+    longer = [option for option in options if len(word) >= 3 and option.startswith(word)]
+    if len(longer) == 1:  # `val_acc` is short for val_accuracy, not a misspelt val_auc
+        return longer[0]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def dotted(loc):
+    """A key path as text: `model.layers[0].units`."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 
-def _where(loc, source, lines, set_keys):
-    for key in set_keys:
+def _where(loc, source, lines, origins):
+    """(Where the key at ``loc`` was given, whether that place names the key itself)."""
+    for key, origin in origins.items():
         if tuple(loc[: len(key)]) == key or tuple(key[: len(loc)]) == tuple(loc):
-            return f"--set {_dotted(key)}"
+            return origin, tuple(key) == tuple(loc)
     for end in range(len(loc), -1, -1):
-        if tuple(loc[:end]) in lines:
-            return f"{source}:{lines[tuple(loc[:end])]}"
-    return source
+        place = lines.get(tuple(loc[:end]))
+        if place is not None:
+            return (place if isinstance(place, str) else f"{source}:{place}"), False
+    return source, False
 
 
 def get_path(raw, path):

@@ -1,8 +1,7 @@
 """``--set a.b.c=value``: one override applied to the raw (not yet validated) config."""
 
-import yaml
-
-from ..errors import ConfigError
+from ..errors import ConfigError, echo
+from .yaml_text import MAX_DEPTH, parse_value
 
 
 def apply_override(raw, override):
@@ -10,12 +9,13 @@ def apply_override(raw, override):
     in place; return the key path tuple, e.g. ``("training", "lr")``."""
     key, sep, value_text = override.partition("=")
     if not sep or not key.strip():
-        raise ConfigError(f"--set needs KEY=VALUE with a dotted key, e.g. training.lr=0.01 (got '{override}')")
-    try:
-        value = yaml.safe_load(value_text) if value_text.strip() else None
-    except yaml.YAMLError:
-        raise ConfigError(f"--set {key}: cannot parse value '{value_text}' as YAML") from None
-    parts = [int(p) if p.isdigit() else p for p in key.strip().split(".")]
+        raise ConfigError(f"--set needs KEY=VALUE with a dotted key, e.g. training.lr=0.01 (got '{echo(override)}')")
+    key = key.strip()
+    shown = echo(key)
+    if key.count(".") >= MAX_DEPTH:
+        raise ConfigError(f"--set {shown}: the key is nested deeper than {MAX_DEPTH} levels")
+    value = parse_value(value_text, f"--set {shown}") if value_text.strip() else None
+    parts = [int(p) if p.isdigit() else p for p in key.split(".")]
     node = raw
     for part in parts[:-1]:
         child = get_part(node, part)
@@ -25,14 +25,14 @@ def apply_override(raw, override):
             node[part] = child
         if child is None or not isinstance(child, (dict, list)):
             if isinstance(node, list):
-                raise ConfigError(f"--set {key}: index {part} is out of range")
+                raise ConfigError(f"--set {shown}: index {part} is out of range")
             child = {}
             node[part] = child
         node = child
     last = parts[-1]
     if isinstance(node, list):
         if not isinstance(last, int) or last >= len(node):
-            raise ConfigError(f"--set {key}: index {last} is out of range")
+            raise ConfigError(f"--set {shown}: index {last} is out of range")
     node[last] = value
     return tuple(parts)
 

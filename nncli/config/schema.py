@@ -38,9 +38,10 @@ Init = one_of(INITIALIZERS)
 
 
 class Section(BaseModel):
-    """A config section: unknown keys are errors; frozen once validated."""
+    """A config section: unknown keys are errors; numbers are finite (YAML's .inf and .nan
+    are refused); frozen once validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def replace(self, key, value):
         """A copy with the dotted ``key`` (``"training.dtype"``) set to ``value``, unvalidated."""

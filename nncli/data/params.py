@@ -6,11 +6,15 @@ from ..number_types import Float, Int
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # noise: .inf is no noise level
 
     def table_shape(self):
         """(rows, values per row) the dataset will hold, to size it before making it."""
         return self.n_samples, getattr(self, "n_features", 2)
+
+    def sample_shape(self):
+        """The shape of one network input (no batch axis), or None when only the data tells."""
+        return (getattr(self, "n_features", 2),)
 
 
 class BlobsParams(Params):
@@ -51,12 +55,18 @@ class OcrParams(Params):
     def table_shape(self):
         return 26 * 23 * self.variants, 1024
 
+    def sample_shape(self):
+        return (1, 32, 32)
+
 
 class DigitsParams(Params):
     n_class: Int = Field(10, ge=2, le=10)
 
     def table_shape(self):
         return 1797, 64
+
+    def sample_shape(self):
+        return (1, 8, 8)
 
 
 class CsvParams(Params):
@@ -65,3 +75,6 @@ class CsvParams(Params):
     def table_shape(self):
         # the file's size is only known once it is read; the reader streams it
         return 0, 0
+
+    def sample_shape(self):
+        return None

@@ -75,8 +75,10 @@ def _key_value(option, text):
 
 
 def parse_grid(items):
-    """``["training.lr=0.1,0.01", ...]`` -> ``[(key, [value text, ...]), ...]`` (values checked as YAML)."""
-    import yaml
+    """``["training.lr=0.1,0.01", ...]`` -> ``[(key, [value text, ...]), ...]`` (values checked as YAML,
+    under the limits of any config value)."""
+    from ..config import parse_value
+    from ..errors import ConfigError, echo
 
     grid = []
     for item in items:
@@ -84,11 +86,11 @@ def parse_grid(items):
         values = split_values(text)
         for value in values:
             if not value:
-                raise UsageError(f"--grid {key}: empty value in '{text}'")
+                raise UsageError(f"--grid {echo(key)}: empty value in '{echo(text)}'")
             try:
-                yaml.safe_load(value)
-            except yaml.YAMLError:
-                raise UsageError(f"--grid {key}: cannot read '{value}' as YAML") from None
+                parse_value(value, f"--grid {echo(key)}")
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
         grid.append((key, values))
     return grid
 

@@ -58,9 +58,7 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     (Path, dict)
         The run directory and the summary (also in ``summary.json``).
     """
-    config = load_config(config_path, overrides)
-    if name is not None:
-        config = config.replace("name", name)
+    config = load_config(config_path, overrides, name=name)
     try:
         return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
     except ConfigError as exc:  # valid keys that do not fit together or the data: name the file

@@ -56,8 +56,7 @@ def _train(config, set_, run_dir, runs_root, name, resume, quiet):
     elif config is None:
         raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
     else:
-        overrides = list(set_) + ([f"name={name}"] if name is not None else [])
-        path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
+        path, summary = train_from_config(config, list(set_), runs_root, run_dir, name=name, reporter=reporter)
     return path, summary
 
 
