@@ -149,7 +149,7 @@ def test_all_problems_are_reported_each_with_its_line(cli, write_config):
         f"nncli: error: {path}:1: data.dataset must be one of blobs, circles, moons, xor, random, digits, ocr, csv "
         "(got 'circle') (did you mean 'circles'?)",
         f"nncli: error: {path}:3: unknown key 'hiden' in model (did you mean 'hidden'?); valid keys: hidden, "
-        "activation, init, layers, output",
+        "activation, init, layers, output, init_from",
         f"nncli: error: {path}:4: training.epochs must be at least 1 (got 0)",
     ]
     assert not (path.parent / "runs").exists()
