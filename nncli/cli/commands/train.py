@@ -24,6 +24,7 @@ def train(
                                           help="Continue an interrupted or crashed run from its checkpoint."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
+    no_plots: bool = typer.Option(False, "--no-plots", help="Draw no pictures (as --set output.plots=false)."),
 ):
     """Train a network; the last line on stdout is the run directory."""
     from ...errors import UsageError
@@ -31,6 +32,8 @@ def train(
     from ...training.resume import resume_run
     from ...training.run import train_from_config
 
+    if no_plots and resume is not None:  # a resumed run keeps its config; changing output.plots is refused
+        raise UsageError("--no-plots applies to a new run: --resume continues a run with its own output.plots")
     reporter = make_reporter(quiet or as_json)
     if resume is not None:
         if run_dir is not None or name is not None:
@@ -43,6 +46,7 @@ def train(
         raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
     else:
         overrides = list(set_) + ([f"name={name}"] if name is not None else [])
+        overrides += ["output.plots=false"] if no_plots else []
         path, summary = train_from_config(config, overrides, runs_root, run_dir, reporter=reporter)
     if as_json:
         print_json({"run_dir": str(path), "metrics": summary})
