@@ -4,6 +4,7 @@ import os
 
 import typer
 
+from ..matplotlib_config import ensure_writable_config_dir
 from .app import app
 from .boundary import fail
 
@@ -31,6 +32,7 @@ def main():
     line on stderr and exit code 2 as every other error, instead of a boxed panel.
     """
     _cap_address_space()
+    ensure_writable_config_dir()  # before anything imports matplotlib (plots, the OCR fonts)
     usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
     try:
         code = app(prog_name="nncli", standalone_mode=False)

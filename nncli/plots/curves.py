@@ -170,7 +170,7 @@ def _logit_axis(ax, values, floor):
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     ax.set_yscale("logit")
-    low = float(np.clip(values.min(), floor, 0.5)) if len(values) else 0.5
+    low = float(np.clip(values.min(), floor, 1.0 - 2 * floor)) if len(values) else 0.5
     logits = np.log(low / (1 - low)), np.log((1 - floor) / floor)
     margin = 0.04 * (logits[1] - logits[0])
     ax.set_ylim(1 / (1 + np.exp(-(logits[0] - margin))), 1 - floor)

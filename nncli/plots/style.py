@@ -52,6 +52,9 @@ RC = {
 
 def pyplot():
     """``matplotlib.pyplot`` on the Agg backend (imported on first use)."""
+    from ..matplotlib_config import ensure_writable_config_dir
+
+    ensure_writable_config_dir()  # without a writable home: no warning, one font cache
     import matplotlib
 
     matplotlib.use("Agg")
