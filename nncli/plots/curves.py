@@ -32,7 +32,7 @@ def _epoch_axis(ax, epochs):
 
 def _log_axis(ax, values):
     """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
 
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
@@ -43,6 +43,9 @@ def _log_axis(ax, values):
     elif decades < 2.5:
         keep = (2, 5)
     else:
+        # many decades: a grid line per decade reads well, and eight minor ticks per decade
+        # would be most of the figure's drawing time
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_minor_formatter(NullFormatter())
         return
 
@@ -176,7 +179,9 @@ def _logit_axis(ax, values, floor):
     ax.set_ylim(1 / (1 + np.exp(-(logits[0] - margin))), 1 - floor)
     # 0.5, 0.9, 0.99, ... and 0.1, 0.01, ... within the range: one tick per factor of ten in the error
     ticks = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
-    ax.yaxis.set_major_locator(FixedLocator(sorted(ticks)))
+    bottom, top = ax.get_ylim()
+    # only those in view: every tick located is made into artists, drawn or not
+    ax.yaxis.set_major_locator(FixedLocator(sorted(t for t in ticks if bottom <= t <= top)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.6g}"))
     ax.yaxis.set_minor_locator(NullLocator())
     if values.max() >= 1.0:
