@@ -180,8 +180,12 @@ def _logit_axis(ax, values, floor):
     # 0.5, 0.9, 0.99, ... and 0.1, 0.01, ... within the range: one tick per factor of ten in the error
     ticks = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
     bottom, top = ax.get_ylim()
+    in_view = [t for t in ticks if bottom <= t <= top]
+    if len(in_view) < 3:  # a short range: 0.95, 0.995, ... too
+        ticks += [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
+        in_view = [t for t in ticks if bottom <= t <= top]
     # only those in view: every tick located is made into artists, drawn or not
-    ax.yaxis.set_major_locator(FixedLocator(sorted(t for t in ticks if bottom <= t <= top)))
+    ax.yaxis.set_major_locator(FixedLocator(sorted(in_view)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.6g}"))
     ax.yaxis.set_minor_locator(NullLocator())
     if values.max() >= 1.0:
