@@ -31,6 +31,9 @@ BASELINE = "610774e1995176e6920a2eafae273218b576ca39"
 
 CHILD = """
 import json, sys, time
+from pathlib import Path
+import nncli
+assert Path(nncli.__file__).parent.parent == Path(sys.argv[2]), (nncli.__file__, sys.argv[2])
 from nncli.runs.load import load_run
 run = load_run(sys.argv[1])
 wall, cpu = time.perf_counter(), time.process_time()
@@ -64,7 +67,9 @@ def train(into):
 
 def measure(code_root, run_dir):
     env = dict(os.environ, PYTHONPATH=str(code_root), OPENBLAS_NUM_THREADS="1")
-    done = subprocess.run([sys.executable, "-c", CHILD, str(run_dir)], capture_output=True, text=True, env=env)
+    # `python -c` imports from the working directory first: run where there is no nncli/
+    done = subprocess.run([sys.executable, "-c", CHILD, str(run_dir), str(code_root)], capture_output=True,
+                          text=True, env=env, cwd=run_dir)
     if done.returncode != 0:
         raise SystemExit(f"drawing with {code_root} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
