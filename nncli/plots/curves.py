@@ -181,8 +181,8 @@ def _logit_axis(ax, values, floor):
     ticks = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
     bottom, top = ax.get_ylim()
     in_view = [t for t in ticks if bottom <= t <= top]
-    if len(in_view) < 3:  # a short range: 0.95, 0.995, ... too
-        ticks += [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
+    if len(in_view) < 4:  # few in view: 0.7, 0.8, 0.95, 0.995, ... too
+        ticks += [0.2, 0.3, 0.7, 0.8] + [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
         in_view = [t for t in ticks if bottom <= t <= top]
     # only those in view: every tick located is made into artists, drawn or not
     ax.yaxis.set_major_locator(FixedLocator(sorted(in_view)))
