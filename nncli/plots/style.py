@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 DPI = 110
-#: zlib level of the PNG files: 1 writes them several times faster than the default 6,
-#: for files a little larger (these pictures are mostly flat colour)
+#: zlib level of the PNG files: 1 encodes them about 1.4 times as fast as the default 6
+#: (some 35 ms less for the seven pictures of a circles run), for files 5-25 % larger
 PNG_COMPRESSION = 1
 
 # right / wrong test points
