@@ -14,7 +14,6 @@ always left alone.  Standard library only: called before matplotlib is imported.
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 PRIVATE_NAME = "nncli-matplotlib"
@@ -46,6 +45,8 @@ def writable(path):
 def private_dir():
     """``<tmp>/nncli-matplotlib-<uid>``, made private (0700) if new; None when it is not
     this user's own real directory (someone else's, or a symlink) or cannot be made."""
+    import tempfile  # only here: the check above runs at every start of nncli, and must stay cheap
+
     uid = os.getuid() if hasattr(os, "getuid") else None
     path = Path(tempfile.gettempdir()) / f"{PRIVATE_NAME}-{uid if uid is not None else 'user'}"
     try:

@@ -309,3 +309,20 @@ def test_an_unwritable_home_gives_no_matplotlib_warning(tmp_path, blobs_run):
                                env=dict(env, HOME=str(tmp_path)), capture_output=True, text=True)
     assert with_home.stdout.strip() == "None"  # a writable home: matplotlib's own place
     assert not (tmp_path / ".config").exists()  # and nncli created nothing there
+
+
+def test_the_private_matplotlib_directory_is_refused_when_others_could_write_it(tmp_path, monkeypatch):
+    import tempfile
+
+    from nncli.matplotlib_config import PRIVATE_NAME, private_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made = private_dir()
+    assert made == tmp_path / f"{PRIVATE_NAME}-{os.getuid()}" and (made.stat().st_mode & 0o777) == 0o700
+    made.chmod(0o777)  # someone could plant a font cache there
+    assert private_dir() is None
+    made.rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    made.symlink_to(elsewhere)  # a link, possibly to another user's directory
+    assert private_dir() is None
