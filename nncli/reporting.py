@@ -45,32 +45,54 @@ class PlainReporter(Reporter):
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
-        self.losses = {"train": [], "val": []}
+        #: {epoch: {"train": loss, "val": loss}}: every epoch of the run, also those before a resume
+        self.history = {}
 
     def _print(self, text):
         print(text, file=self.stream, flush=True)
 
     def _remember(self, row):
-        for split, values in self.losses.items():
-            value = row.get(f"{split}_loss")
-            if value is not None:
-                values.append(value)
+        self.history[int(row["epoch"])] = {split: row.get(f"{split}_loss") for split in SPLITS}
+
+    def _read_earlier_epochs(self, run_dir):
+        """The epochs already in the run's metrics.csv (a resumed run): the sparkline covers them too."""
+        self.history.update(earlier_losses(run_dir))
+
+    @property
+    def losses(self):
+        """``{"train": [loss per epoch], "val": [...]}`` in epoch order (None where a split has none)."""
+        epochs = sorted(self.history)
+        return {split: [self.history[epoch][split] for epoch in epochs] for split in SPLITS}
 
     def trend_lines(self):
         """The loss sparklines printed at the end: ``[(label, first, line, last)]``."""
         blocks = BLOCKS if _can_encode(self.stream, BLOCKS) else ASCII_BLOCKS
-        every = [v for values in self.losses.values() for v in values if math.isfinite(v) and v > 0]
+        losses = {split: [v for v in values if v is not None] for split, values in self.losses.items()}
+        every = [v for values in losses.values() for v in values if math.isfinite(v) and v > 0]
         scale = (min(every), max(every)) if every else None  # one scale: train and val comparable
         lines = []
-        for split, values in self.losses.items():
+        for split, values in losses.items():
             line = sparkline(values, blocks=blocks, scale=scale)
             if line:
                 finite = [v for v in values if math.isfinite(v)]
                 lines.append((f"{split} loss", finite[0], line, finite[-1]))
         return lines
 
+    def kept_line(self, summary, lines):
+        """Under the sparklines, a ``^`` at the epoch whose weights were kept, when early
+        stopping restored an earlier epoch than the last; None otherwise."""
+        best, epochs = summary.get("best_epoch"), sorted(self.history)
+        if not lines or not best or not epochs or best >= epochs[-1] or best not in self.history:
+            return None
+        width = len(lines[0][2])
+        column = sparkline_column(epochs.index(best), len(epochs), width)
+        # the sparklines start after the label, a space, the 9-wide first value and a space
+        note = f"^ early stopping kept the weights of epoch {best} (of {epochs[-1]})"
+        return " " * (LABEL_WIDTH + 11 + column) + note
+
     def start(self, run_dir, model, dataset, epochs):
         self.every = max(1, math.ceil(epochs / 50))
+        self._read_earlier_epochs(run_dir)
         self._print(f"run directory: {run_dir}")
         sizes = f"{len(dataset.train)} train" + (f", {len(dataset.val)} val" if dataset.val else "")
         self._print(f"data: {sizes}, {len(dataset.test)} test; model: {model.n_params} parameters")
@@ -82,8 +104,12 @@ class PlainReporter(Reporter):
 
     def finish(self, summary):
         self._print(final_line(summary))
-        for label, first, line, last in self.trend_lines():
-            self._print(f"{label:<10} {first:<9.3g} {line} {last:.3g}  (log scale)")
+        lines = self.trend_lines()
+        for label, first, line, last in lines:
+            self._print(f"{label:<{LABEL_WIDTH}} {first:<9.3g} {line} {last:.3g}  (log scale)")
+        kept = self.kept_line(summary, lines)
+        if kept:
+            self._print(kept)
 
     def plots(self, directory, paths):
         if paths:
@@ -92,6 +118,39 @@ class PlainReporter(Reporter):
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 ASCII_BLOCKS = "_.-~=+*#"
+SPLITS = ("train", "val")
+LABEL_WIDTH = 10  # "train loss" and "val loss", padded: the sparklines start in one column
+
+
+def earlier_losses(run_dir):
+    """``{epoch: {"train": loss, "val": loss}}`` from ``run_dir/metrics.csv``; {} when it
+    is missing or unreadable (a new run: the display must not fail over it)."""
+    import csv
+
+    from .runs.files import METRICS
+
+    history = {}
+    try:
+        with open(f"{run_dir}/{METRICS}", newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                history[int(row["epoch"])] = {split: _float(row.get(f"{split}_loss")) for split in SPLITS}
+    except (OSError, ValueError, KeyError, TypeError, csv.Error):
+        return {}
+    return history
+
+
+def _float(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def sparkline_column(index, n, width=40):
+    """The column of ``sparkline`` (of ``n`` values, at most ``width`` wide) that shows value ``index``."""
+    if n <= width:
+        return index
+    return next(i for i in range(width) if index < (i + 1) * n // width)
 
 
 def sparkline(values, width=40, blocks=BLOCKS, scale=None):
@@ -139,6 +198,7 @@ class RichReporter(PlainReporter):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        self._read_earlier_epochs(run_dir)
         self.console = Console(stderr=True)
         self.console.print(f"[bold]run directory[/bold] {run_dir}")
         self.console.print(repr(model), highlight=False)
@@ -163,9 +223,13 @@ class RichReporter(PlainReporter):
             self.progress.update(self.task, total=summary["epochs_run"], completed=summary["epochs_run"])
         self.close()
         self.console.print(final_line(summary), highlight=False)
-        for label, first, line, last in self.trend_lines():
-            self.console.print(f"{label:<10} {first:<9.3g} [cyan]{line}[/cyan] {last:.3g}  [dim](log scale)[/dim]",
-                               highlight=False)
+        lines = self.trend_lines()
+        for label, first, line, last in lines:
+            self.console.print(f"{label:<{LABEL_WIDTH}} {first:<9.3g} [cyan]{line}[/cyan] {last:.3g}  "
+                               "[dim](log scale)[/dim]", highlight=False)
+        kept = self.kept_line(summary, lines)
+        if kept:
+            self.console.print(kept, highlight=False)
 
     def plots(self, directory, paths):
         if paths:

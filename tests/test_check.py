@@ -11,15 +11,29 @@ from nncli.nn.activations import Relu, Tanh
 from nncli.nn.build import build_model
 from nncli.nn.gradcheck import check_model
 
+#: Cheaper checks of the same network.  ocr-lstm.yaml alone took about a minute: rendering
+#: 40 variants of every letter (the check uses 16 rows) and 200 entries per array, each
+#: difference a forward pass of a 128-unit LSTM over 32 steps.  One variant and 20
+#: entries of every array (input, recurrent and bias weights of the LSTM, the output
+#: layer) still check the real LSTM's backward pass; a wrong one is off everywhere.
+CHEAPER = {"ocr-lstm.yaml": ["--set", "data.params.variants=1", "--max-entries", "20"]}
+
 
 @pytest.mark.parametrize("config", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_example_config_passes(cli, config):
-    result = cli("check", config, "--json")
+    result = cli("check", config, "--json", *CHEAPER.get(config.name, []))
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["passed"] and report["max_rel_error"] <= 1e-5
     assert report["max_rel_error"] == max(report["layers"].values())
     assert set(report["layers"]) == set(report["shapes"]) == set(report["checked"])
+    if config.name in CHEAPER:  # the same network, with every parameter array checked
+        assert report["shapes"] == CHEAPER_SHAPES[config.name]
+        assert all(count == 20 for count in report["checked"].values())
+
+
+CHEAPER_SHAPES = {"ocr-lstm.yaml": {"0.weight_ih": [512, 32], "0.weight_hh": [512, 128], "0.bias": [512],
+                                    "1.weight": [26, 128], "1.bias": [26]}}
 
 
 def test_table_output(cli):
@@ -81,3 +95,23 @@ def test_config_errors_exit_2(cli, write_config):
     config = write_config("data: {dataset: circles}\nmodel: {hiden: [3]}\n")
     result = cli("check", config)
     assert result.exit_code == 2 and "did you mean 'hidden'" in result.stderr
+
+
+def test_the_cheaper_lstm_check_still_catches_a_wrong_recurrent_gradient(cli, monkeypatch):
+    """Backpropagation that forgets the path through h_{t-1} (truncated to one step) must fail."""
+    from nncli.nn.layers.recurrent import _Recurrent
+
+    original = _Recurrent._grad_into_state
+
+    def one_step_only(self, t, grad_output, dz, dh):
+        original(self, t, grad_output, dz, dh)
+        if t < self.input_shape[0] - 1:
+            dh.fill(0.0)
+        return dh
+
+    monkeypatch.setattr(_Recurrent, "_grad_into_state", one_step_only)
+    # a few entries are enough: a wrong gradient is off in nearly all of them (each is retried twice)
+    result = cli("check", CONFIGS / "ocr-lstm.yaml", "--json", "--set", "data.params.variants=1", "--max-entries", "5")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["worst"].startswith("0.") and report["layers"]["0.weight_hh"] > 1e-3

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..errors import UsageError
 from ..runs.files import own_directory
-from . import curves, evaluation, network, scatter, weights
+from . import curves, evaluation, network, regression, scatter, weights
 from .style import context
 from .view import RunView
 
@@ -38,6 +38,8 @@ PLOTS = {
                     "image data whose first layer is dense or a convolution"),
     "roc": Plot(evaluation.applies, evaluation.draw_roc, "a classification dataset"),
     "confusion": Plot(evaluation.applies, evaluation.draw_confusion, "a classification dataset"),
+    "predicted": Plot(regression.applies, regression.draw_predicted, "a regression dataset"),
+    "residuals": Plot(regression.applies, regression.draw_residuals, "a regression dataset"),
 }
 
 

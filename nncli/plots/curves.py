@@ -32,7 +32,7 @@ def _epoch_axis(ax, epochs):
 
 def _log_axis(ax, values):
     """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
 
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
@@ -43,6 +43,9 @@ def _log_axis(ax, values):
     elif decades < 2.5:
         keep = (2, 5)
     else:
+        # many decades: a grid line per decade reads well, and eight minor ticks per decade
+        # would be most of the figure's drawing time
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_minor_formatter(NullFormatter())
         return
 
@@ -95,7 +98,13 @@ def draw_loss(view, path):
 
 
 def draw_metrics(view, path):
-    """AUC and accuracy per epoch, train and validation, on 0..1 (R^2 for regression)."""
+    """AUC and accuracy per epoch, train (in-sample) and validation; R^2 for regression.
+
+    A panel whose best value reaches ``CROWDED`` (any good model) is drawn on a
+    logit axis, where 0.9, 0.99 and 0.999 are equally far apart, instead of 0..1,
+    where such curves are flat lines at the top.  Returns ``{"panels", "target_auc",
+    "scales": {metric: "linear" | "logit" | "symlog"}}``.
+    """
     epochs = view.column("epoch")
     if view.column("train_auc") is not None:
         panels = [("auc", "AUC"), ("accuracy", "Accuracy")]
@@ -103,32 +112,96 @@ def draw_metrics(view, path):
         panels = [("r2", "R²")]
     fig, axes = figure(5.2 * len(panels) + 0.6, 4.4, ncols=len(panels), squeeze=False)
     target = view.config.training.target_auc
-    drawn = {"panels": [metric for metric, _ in panels], "target_auc": target}
-    lows = []
+    drawn = {"panels": [metric for metric, _ in panels], "target_auc": target, "scales": {}}
     for ax, (metric, title) in zip(axes[0], panels):
-        for split, label, color in (("train", "train", TRAIN), ("val", "validation", VAL)):
-            values = view.column(f"{split}_{metric}")
-            if values is not None:
-                ax.plot(epochs, values, color=color, linewidth=1.8, clip_on=False,
-                        label=f"{label} (last {values[-1]:.3f})", **_style(epochs))
-                lows.append(np.nanmin(values))
+        series = [(label, view.column(f"{split}_{metric}"), color)
+                  for split, label, color in (("train", "train (in-sample)", TRAIN), ("val", "validation", VAL))]
+        series = [(label, values, color) for label, values, color in series if values is not None]
+        values = np.concatenate([values for _, values, _ in series])
+        finite = values[np.isfinite(values)]
+        if metric == "r2":
+            scale = _r2_axis(ax, finite)
+        elif len(finite) and finite.max() >= CROWDED:
+            scale = "logit"
+            floor = _logit_floor(finite)
+        else:
+            scale = "linear"
+        drawn["scales"][metric] = scale
+        for label, values, color in series:
+            text = f"{label} (last {_near_one(values[-1]) if scale == 'logit' else f'{values[-1]:.3f}'})"
+            if scale == "logit":  # 0 and 1 lie at infinity: drawn at the edges, marked
+                values = np.clip(values, floor, 1.0 - floor)
+            ax.plot(epochs, values, color=color, linewidth=1.8, clip_on=False, label=text, **_style(epochs))
         if metric == "auc" and target is not None:
             ax.axhline(target, color=REFERENCE, linestyle="--", linewidth=1.2, label=f"target AUC {target:g}")
         _mark_stop(ax, view)
-        low = 0.0
-        if metric == "r2":  # R^2 has no lower bound
-            low = min(0.0, float(np.nanmin(lows)) if lows else 0.0)
-            drawn["r2_axis"] = "linear"
-            if low < -1.0:  # far below 0 (a bad start, or nothing to learn): logarithmic beyond -1
-                ax.set_yscale("symlog", linthresh=1.0)
-                low *= 1.5
-                drawn["r2_axis"] = "symlog"
-            elif low < 0.0:  # a margin, so that the lowest point is not drawn on the axis
-                low -= 0.05 * (1.0 - low)
-        ax.set_ylim(low, 1.0)
+        if scale == "logit":
+            _logit_axis(ax, finite, floor)
+        elif scale == "linear":
+            ax.set_ylim(0.0, 1.0)
         _epoch_axis(ax, epochs)
-        ax.set_ylabel(title)
-        set_title(ax, f"{title} per epoch")
+        ax.set_ylabel(title + (" (logit scale)" if scale == "logit" else ""))
+        set_title(ax, f"{title} per epoch" + ("\n0.9, 0.99, 0.999 equally far apart" if scale == "logit" else ""))
         ax.legend(loc="lower right")
+    if "r2" in drawn["scales"]:
+        drawn["r2_axis"] = drawn["scales"]["r2"]
     save(fig, path)
     return drawn
+
+
+#: a panel whose best value is at least this is drawn on a logit axis
+CROWDED = 0.9
+
+
+def _near_one(value):
+    """``value`` with enough decimals to show how far below 1 it is (0.99987, not 1.000)."""
+    if not np.isfinite(value) or value >= 1.0 or value <= 0.0:
+        return f"{value:.3f}"
+    return f"{value:.{max(3, int(np.ceil(-np.log10(1.0 - value))) + 1)}f}"
+
+
+def _logit_floor(values):
+    """How close to 0 or 1 the logit axis reaches: half the closest value that is not 0 or 1,
+    so a perfect score (drawn at the edge) stays apart from every other point."""
+    gaps = np.concatenate([values, 1.0 - values])
+    gaps = gaps[gaps > 0]
+    return float(np.clip(gaps.min() / 2 if len(gaps) else 1e-4, 1e-6, 1e-2))
+
+
+def _logit_axis(ax, values, floor):
+    """A logit y axis from just below the lowest value to ``1 - floor``, ticks as plain numbers."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax.set_yscale("logit")
+    low = float(np.clip(values.min(), floor, 1.0 - 2 * floor)) if len(values) else 0.5
+    logits = np.log(low / (1 - low)), np.log((1 - floor) / floor)
+    margin = 0.04 * (logits[1] - logits[0])
+    ax.set_ylim(1 / (1 + np.exp(-(logits[0] - margin))), 1 - floor)
+    # 0.5, 0.9, 0.99, ... and 0.1, 0.01, ... within the range: one tick per factor of ten in the error
+    ticks = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
+    bottom, top = ax.get_ylim()
+    in_view = [t for t in ticks if bottom <= t <= top]
+    if len(in_view) < 4:  # few in view: 0.7, 0.8, 0.95, 0.995, ... too
+        ticks += [0.2, 0.3, 0.7, 0.8] + [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
+        in_view = [t for t in ticks if bottom <= t <= top]
+    # only those in view: every tick located is made into artists, drawn or not
+    ax.yaxis.set_major_locator(FixedLocator(sorted(in_view)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.6g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    if values.max() >= 1.0:
+        ax.text(0.01, 0.995, "1 (perfect) drawn at the top edge", transform=ax.transAxes, fontsize=8,
+                va="top", ha="left", color=REFERENCE)
+
+
+def _r2_axis(ax, values):
+    """R^2 has no lower bound: 0..1, or lower, symmetric-log beyond -1 when far below 0."""
+    low = min(0.0, float(values.min()) if len(values) else 0.0)
+    scale = "linear"
+    if low < -1.0:  # far below 0 (a bad start, or nothing to learn): logarithmic beyond -1
+        ax.set_yscale("symlog", linthresh=1.0)
+        low *= 1.5
+        scale = "symlog"
+    elif low < 0.0:  # a margin, so that the lowest point is not drawn on the axis
+        low -= 0.05 * (1.0 - low)
+    ax.set_ylim(low, 1.0)
+    return scale

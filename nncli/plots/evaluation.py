@@ -15,9 +15,11 @@ def applies(view):
 
 
 def draw_roc(view, path):
-    """One ROC curve for two classes; one-vs-rest curves of the (at most 10) most
-    populous test classes otherwise.  Returns ``{"auc", "curves", "labels"}``:
-    ``auc`` is what the summary's ``test_auc`` measures (binary AUC or macro AUC)."""
+    """One ROC curve for two classes; otherwise one-vs-rest curves of every class,
+    or of the 10 with the lowest AUC (worst first) when there are more.
+    Returns ``{"auc", "curves", "labels", "classes"}``: ``auc`` is what the
+    summary's ``test_auc`` measures (binary AUC or macro AUC); ``classes`` the
+    class labels drawn, in legend order."""
     y, scores = view.dataset.test.y, view.test_scores
     labels = view.class_labels
     fig, ax = figure(6.4, 5.8)
@@ -31,25 +33,28 @@ def draw_roc(view, path):
         ax.plot(fpr, tpr, color=color, linewidth=2, label=text)
         drawn_curves.append((fpr, tpr, color, auc))
         legend.append(text)
+        drawn = [1]
         title = f"ROC curve on the test split (n = {len(y)})"
         curves = 1
     else:
         auc = macro_auc(y, scores)
         counts = np.bincount(y, minlength=scores.shape[1])
-        present = [k for k in np.argsort(-counts, kind="stable") if counts[k] > 0]
-        drawn = sorted(present[:MAX_CURVES])
+        # a one-vs-rest curve needs test rows in the class and outside it
+        present = [k for k in range(scores.shape[1]) if 0 < counts[k] < len(y)]
+        aucs = {k: roc_auc(y == k, scores[:, k]) for k in present}
+        # the worst classes say the most: with balanced classes "the most frequent" is just the first ten
+        drawn = sorted(present, key=lambda k: (aucs[k], k))[:MAX_CURVES]
         colors = class_colors(len(drawn), beside_right_wrong=False)
         for color, k in zip(colors, drawn):
             fpr, tpr, _ = roc_curve(y == k, scores[:, k])
-            class_auc = roc_auc(y == k, scores[:, k])
-            text = f"{labels[k]} (AUC {class_auc:.4f}, n={counts[k]})"
+            text = f"{labels[k]} (AUC {aucs[k]:.4f}, n={counts[k]})"
             ax.plot(fpr, tpr, color=color, linewidth=1.6, label=text)
-            drawn_curves.append((fpr, tpr, color, class_auc))
+            drawn_curves.append((fpr, tpr, color, aucs[k]))
             legend.append(text)
         curves = len(drawn)
         title = f"ROC curves, one class vs the rest, test split (n = {len(y)})\nmacro AUC {auc:.4f} (all classes)"
         if len(present) > len(drawn):
-            title += f"; the {len(drawn)} most frequent of {len(present)} classes drawn"
+            title += f"; the {len(drawn)} classes with the lowest AUC of {len(present)} drawn, worst first"
     if auc >= 0.99 and any(curve[3] < 1.0 for curve in drawn_curves):
         _zoom(ax, drawn_curves)  # a good classifier's curves crowd into the corner
     ax.set_xlim(-0.01, 1.01)
@@ -58,9 +63,10 @@ def draw_roc(view, path):
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     set_title(ax, title)
-    ax.legend(loc="lower right", fontsize=8.5 if curves > 4 else 9)
+    ax.legend(loc="lower right", fontsize=8.5 if curves > 4 else 9,
+              title="classes, lowest AUC first" if scores.shape[1] > 2 else None, title_fontsize=8.5)
     save(fig, path)
-    return {"auc": float(auc), "curves": curves, "labels": legend}
+    return {"auc": float(auc), "curves": curves, "labels": legend, "classes": [labels[k] for k in drawn]}
 
 
 def draw_confusion(view, path):

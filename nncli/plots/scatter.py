@@ -8,6 +8,8 @@ from .style import FIELD, MAX_POINTS, RIGHT, WRONG, class_colors, figure, save, 
 
 MARKERS = "os^vD<>ph*"
 GRID = 220  # decision field resolution per axis
+#: with more classes than this the key of the region colours would crowd the picture (data.png has them)
+MAX_REGION_KEYS = 20
 
 
 def applies(view):
@@ -78,20 +80,23 @@ def draw_decision(view, path):
 
     fig, ax = figure(7.2, 5.8)
     if n_classes == 2:
+        from matplotlib import colormaps
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
         probability = field[:, 1].reshape(GRID, GRID)
-        image = ax.imshow(probability, origin="lower", extent=extent, cmap=FIELD, vmin=0, vmax=1,
-                          alpha=0.8, aspect="auto", interpolation="bilinear")
+        # coloured here, once, at 80 % over white: matplotlib then only resamples an RGB image
+        rgb = 0.2 + 0.8 * colormaps[FIELD](probability)[..., :3]
+        ax.imshow(_rgb8(rgb), origin="lower", extent=extent, aspect="auto", interpolation="bilinear")
         ax.contour(xs, ys, probability, levels=[0.5], colors="black", linewidths=1.2)
-        bar = fig.colorbar(image, ax=ax, shrink=0.85)
+        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), FIELD), ax=ax, shrink=0.85, alpha=0.8)
         bar.set_label(f"predicted P(class {labels[1]}); black line: 0.5")
     else:
         colors = np.array(class_colors(n_classes))[:, :3]
         winner = field.argmax(axis=1)
         confidence = field.max(axis=1)[:, None]
-        # the winning class's colour, paler where the network is less sure
-        strength = 0.25 + 0.55 * (confidence - 1.0 / n_classes) / (1.0 - 1.0 / n_classes)
-        rgb = 1.0 - strength * (1.0 - colors[winner])
-        ax.imshow(rgb.reshape(GRID, GRID, 3), origin="lower", extent=extent, aspect="auto",
+        rgb = _region_rgb(colors[winner], (confidence - 1.0 / n_classes) / (1.0 - 1.0 / n_classes))
+        ax.imshow(_rgb8(rgb.reshape(GRID, GRID, 3)), origin="lower", extent=extent, aspect="auto",
                   interpolation="bilinear")
         ax.contour(xs, ys, winner.reshape(GRID, GRID), levels=np.arange(n_classes) + 0.5,
                    colors="black", linewidths=0.8)
@@ -113,11 +118,29 @@ def draw_decision(view, path):
         ax.scatter([], [], s=40, color=RIGHT, edgecolors="black", linewidths=0.6, label=f"right ({n_right})"),
         ax.scatter([], [], s=40, color=WRONG, edgecolors="black", linewidths=0.6, label=f"wrong ({n_wrong})"),
     ]
-    if n_classes <= 10:
-        handles += [ax.scatter([], [], s=30, color="white", edgecolors="black", marker=_marker(k),
-                               label=f"true class {label}") for k, label in enumerate(labels)]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(handles), 6),
-              frameon=False, handletextpad=0.3, columnspacing=1.2)
+    region_keys = []
+    if n_classes > 2 and n_classes <= MAX_REGION_KEYS:
+        # the shading has no colour bar: a key pairs each class's region colour with its marker
+        from matplotlib.legend_handler import HandlerTuple
+        from matplotlib.patches import Patch
+
+        sure = _region_rgb(colors, np.ones((n_classes, 1)))
+        for k, label in enumerate(labels):
+            patch = Patch(facecolor=sure[k], edgecolor="black", linewidth=0.5)
+            mark = ax.scatter([], [], s=30, color="white", edgecolors="black", marker=_marker(k))
+            handles.append((patch, mark))
+            region_keys.append(f"class {label}")
+        texts = [handle.get_label() for handle in handles[:2]] + region_keys
+        ax.legend(handles=handles, labels=texts, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                  ncols=min(len(handles), 5), frameon=False, handletextpad=0.4, columnspacing=1.2,
+                  handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)},
+                  title="shading: predicted class (paler where less sure); marker: true class", title_fontsize=9)
+    else:
+        if n_classes <= 10:
+            handles += [ax.scatter([], [], s=30, color="white", edgecolors="black", marker=_marker(k),
+                                   label=f"true class {label}") for k, label in enumerate(labels)]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(handles), 6),
+                  frameon=False, handletextpad=0.3, columnspacing=1.2)
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.grid(False)
@@ -128,4 +151,16 @@ def draw_decision(view, path):
                  f"{n_right} right, {n_wrong} wrong (accuracy {accuracy:.3f})")
     save(fig, path)
     return {"right": n_right, "wrong": n_wrong, "n_test": len(test), "drawn": int(len(shown)),
-            "max_points": MAX_POINTS}
+            "max_points": MAX_POINTS, "region_keys": region_keys}
+
+
+def _rgb8(rgb):
+    """Colours in [0, 1] (..., 3) as uint8, which matplotlib resamples much faster than floats."""
+    return np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
+
+
+def _region_rgb(colors, sureness):
+    """A class's region colour (M, 3) for ``colors`` (M, 3) and ``sureness`` (M, 1) in [0, 1]:
+    the class colour, paler where the network is less sure."""
+    strength = 0.25 + 0.55 * sureness
+    return 1.0 - strength * (1.0 - colors)

@@ -1,7 +1,8 @@
 """The one look of every nncli picture: sizes, fonts, colours, and how figures are saved.
 
-matplotlib is imported here only when a figure is drawn (``pyplot()``), always
-with the non-interactive Agg backend, so importing ``nncli.plots`` stays cheap.
+matplotlib is imported here only when a figure is drawn (``matplotlib()``), and
+figures are written with the non-interactive Agg canvas, so importing
+``nncli.plots`` stays cheap.
 """
 
 import os
@@ -11,6 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 DPI = 110
+#: zlib level of the PNG files: 1 encodes them about 1.4 times as fast as the default 6
+#: (some 35 ms less for the seven pictures of a circles run), for files 5-25 % larger
+PNG_COMPRESSION = 1
 
 # right / wrong test points
 RIGHT = "#2ca02c"
@@ -37,6 +41,8 @@ RC = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
+    # a fixed title position: placing it automatically measures the y axis again for every title
+    "axes.titley": 1.0,
     "axes.labelsize": 10,
     "legend.fontsize": 9,
     "legend.framealpha": 0.9,
@@ -50,28 +56,34 @@ RC = {
 }
 
 
-def pyplot():
-    """``matplotlib.pyplot`` on the Agg backend (imported on first use)."""
+def matplotlib():
+    """The ``matplotlib`` package, imported on first use (after making sure it has a
+    writable directory for its font cache).  Figures are drawn with ``Figure`` and the
+    Agg canvas directly: pyplot's figure managers are not needed to write PNGs."""
+    from ..matplotlib_config import ensure_writable_config_dir
+
+    ensure_writable_config_dir()  # without a writable home: no warning, one font cache
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return matplotlib
 
 
 @contextmanager
 def context():
     """Draw with nncli's look (rcParams restored afterwards)."""
-    plt = pyplot()
-    with plt.rc_context(RC):
+    with matplotlib().rc_context(RC):
         yield
 
 
 def figure(width, height, **subplots):
-    """A new figure of ``width`` x ``height`` inches with constrained layout: (fig, axes)."""
-    plt = pyplot()
-    return plt.subplots(figsize=(width, height), layout="constrained", **subplots)
+    """A new figure of ``width`` x ``height`` inches: (fig, axes) as ``Figure.subplots`` returns them.
+
+    Its layout is fitted once, when it is saved (``save``).
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    return fig, fig.subplots(**subplots)
 
 
 def set_title(ax, text):
@@ -84,17 +96,24 @@ def set_title(ax, text):
 
 
 def save(fig, path):
-    """Write ``fig`` as a PNG to ``path`` atomically (temporary name, then rename) and close it."""
+    """Fit the layout, then write ``fig`` as a PNG to ``path`` atomically (temporary name, then rename).
+
+    The layout is measured once (``tight_layout``) and the figure drawn once; a layout
+    engine (constrained layout) would measure twice and draw twice more while saving.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    canvas = FigureCanvasAgg(fig)
     try:
         with warnings.catch_warnings():
-            # a crowded small panel falls back to the default layout, which is still readable
-            warnings.filterwarnings("ignore", message="constrained_layout not applied")
-            fig.savefig(temporary, format="png", dpi=DPI)
+            # a crowded small panel keeps the default layout, which is still readable
+            warnings.filterwarnings("ignore", message="Tight layout not applied")
+            fig.tight_layout(pad=0.6)
+        canvas.print_png(temporary, pil_kwargs={"compress_level": PNG_COMPRESSION})
         os.replace(temporary, path)
     finally:
-        pyplot().close(fig)
         if temporary.exists():
             temporary.unlink()
 
@@ -109,15 +128,15 @@ def class_colors(n, beside_right_wrong=True):
     ``beside_right_wrong``: the classes share a picture with green/red right/wrong
     marks, so up to 8 classes get colours that are neither green nor red.
     """
+    from matplotlib import colormaps
     from matplotlib.colors import to_rgba
 
-    plt = pyplot()
     if not beside_right_wrong:
         if n <= 10:
-            return [plt.get_cmap("tab10")(i) for i in range(n)]
+            return [colormaps["tab10"](i) for i in range(n)]
         if n <= 20:
-            return [plt.get_cmap("tab20")(i) for i in range(n)]
-        return [plt.get_cmap("hsv")(i / n) for i in range(n)]
+            return [colormaps["tab20"](i) for i in range(n)]
+        return [colormaps["hsv"](i / n) for i in range(n)]
     if n <= len(CLASS_PALETTE):
         return [to_rgba(color) for color in CLASS_PALETTE[:n]]
     return _hues_without_green_and_red(n)

@@ -15,7 +15,7 @@ def plot(
     run_dir: Path = typer.Argument(..., help="A trained run directory."),
     only: List[str] = typer.Option([], "--only", metavar="NAME",
                                    help="Draw only this picture (loss, metrics, data, decision, network, "
-                                        "weights, roc, confusion). Repeatable."),
+                                        "weights, roc, confusion, predicted, residuals). Repeatable."),
 ):
     """(Re)draw a run's pictures into RUN_DIR/plots/; prints each file written."""
     from ...errors import NncliError, warn

@@ -25,12 +25,13 @@ def train(
                                                "(with --set training.epochs=N: to N epochs, also a finished run)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the run directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
+    no_plots: bool = typer.Option(False, "--no-plots", help="Draw no pictures (as --set output.plots=false)."),
 ):
     """Train a network; the last line on stdout is the run directory (also after Ctrl-C)."""
     from ...errors import RunInterrupted
 
     try:
-        path, summary = _train(config, set_, run_dir, runs_root, name, resume, quiet or as_json)
+        path, summary = _train(config, set_, run_dir, runs_root, name, resume, quiet or as_json, no_plots)
     except RunInterrupted as exc:
         if exc.run_dir is not None:  # so that `run=$(nncli train ...)` can resume it
             _print_result(exc.run_dir, {"status": "interrupted"}, as_json)
@@ -38,12 +39,14 @@ def train(
     _print_result(path, summary, as_json)
 
 
-def _train(config, set_, run_dir, runs_root, name, resume, quiet):
+def _train(config, set_, run_dir, runs_root, name, resume, quiet, no_plots):
     from ...errors import UsageError
     from ...reporting import make_reporter
     from ...training.resume import resume_run
     from ...training.run import train_from_config
 
+    if no_plots and resume is not None:  # a resumed run keeps its config; changing output.plots is refused
+        raise UsageError("--no-plots applies to a new run: --resume continues a run with its own output.plots")
     reporter = make_reporter(quiet)
     if resume is not None:
         if run_dir is not None or name is not None:
@@ -56,7 +59,8 @@ def _train(config, set_, run_dir, runs_root, name, resume, quiet):
     elif config is None:
         raise UsageError("give a CONFIG file to train, or --resume RUN_DIR")
     else:
-        path, summary = train_from_config(config, list(set_), runs_root, run_dir, name=name, reporter=reporter)
+        overrides = list(set_) + (["output.plots=false"] if no_plots else [])
+        path, summary = train_from_config(config, overrides, runs_root, run_dir, name=name, reporter=reporter)
     return path, summary
 
 
