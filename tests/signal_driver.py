@@ -75,9 +75,9 @@ def main():
 
         files.atomic_write = runs.atomic_write = atomic_write
     elif moment == "saving":
-        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        wrap(Figure, "savefig", "after")
+        wrap(FigureCanvasAgg, "print_png", "after")
     else:
         raise SystemExit(f"unknown moment {moment}")
     sys.argv = ["nncli", *arguments]
