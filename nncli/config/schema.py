@@ -252,7 +252,9 @@ class TrainingConfig(Section):
     target_auc: Optional[Float] = Field(None, gt=0, le=1)
     early_stopping: Optional[EarlyStopping] = None
     dtype: Literal["float32", "float64"] = "float32"
-    checkpoint_every: Int = Field(10, ge=1, le=10_000_000)
+    # checkpoint.npz after an epoch once this many seconds have passed since the last (null: never by time)
+    checkpoint_seconds: Optional[Float] = Field(5.0, ge=0, le=1e9)
+    checkpoint_every: Optional[Int] = Field(None, ge=1, le=10_000_000)  # also every N epochs (null: by time only)
 
     @field_validator("schedule", mode="before")
     @classmethod

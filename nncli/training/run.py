@@ -20,12 +20,12 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .. import __version__, runs
+from ..blas_threads import threads_for
 from ..config import load_config, resolved_yaml
 from ..data.csv import fingerprint
 from ..data.pipeline import streams
 from ..errors import ConfigError, RunInterrupted, TrainingFailed, warn
 from ..float_errors import quiet_float_errors
-from ..plots import PLOTS_DIR, draw_all
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
 from ..signals import stop_on_signals
@@ -121,11 +121,13 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
 
 def make_trainer(path, config, config_text, dataset, model, head, reporter, observers=()):
     """The loop for a run directory: the config's rules, then ``observers``, the
-    progress display and a checkpoint every ``training.checkpoint_every`` epochs."""
-    every = config.training.checkpoint_every
-    return Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"],
-                   [Progress(reporter, path, dataset), *observers,
-                    Checkpoints(every, lambda trainer: write_progress(path, trainer, config_text))])
+    progress display and the checkpoint writer (``training.checkpoint_seconds``,
+    ``training.checkpoint_every``)."""
+    training = config.training
+    checkpoints = Checkpoints(training.checkpoint_every, lambda trainer: write_progress(path, trainer, config_text),
+                              seconds=training.checkpoint_seconds)
+    return Trainer(model, head, dataset, training, streams(config.seed)["shuffle"],
+                   [Progress(reporter, path, dataset), *observers, checkpoints])
 
 
 def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter):
@@ -136,7 +138,8 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
     model = trainer.model
     clock = time.perf_counter()
     try:
-        with stop_on_signals(trainer.request_stop, STOP_MESSAGE), quiet_float_errors():
+        with stop_on_signals(trainer.request_stop, STOP_MESSAGE), quiet_float_errors(), \
+                threads_for(model, trainer.batch_size()):
             trainer.fit()
     except Diverged as exc:
         write_progress(path, trainer, config_text)
@@ -200,6 +203,8 @@ def final_metrics(trainer, test_set):
 def draw_plots(run, reporter):
     """Draw a just-trained run's pictures.  The run is complete already, so a
     failure is only a one-line warning on stderr."""
+    from ..plots import PLOTS_DIR, draw_all  # here: a run without plots never imports them
+
 
     def failed(what, exc):
         warn(f"could not draw {what}: {type(exc).__name__}: {exc}")

@@ -1,0 +1,120 @@
+"""How many BLAS threads nncli's matrix products use: one where the products are
+too small for a second thread to pay, the BLAS library's own choice elsewhere.
+
+The measure is the largest single matrix product a batch asks of BLAS, in
+multiply-adds (``largest_product``): ``rows x in x out`` for a dense layer.  Below
+``MIN_MADDS_FOR_THREADS`` nncli runs its products on one thread.  Two threads
+on such products gain nothing on a quiet machine (OpenBLAS splits only products
+above about 262,144 multiply-adds, and the split costs a wake-up of the other
+thread each time), and on a busy one they lose badly: after any split product
+OpenBLAS's idle worker spins, waiting for more work, on the core the training
+or its neighbour needs (W1 beside one CPU-bound process: 368 us a batch with
+two threads, 122 with one).  ``benchmarks/blas_threads.py`` measures the two
+side by side per layer shape and batch size.
+
+An explicit ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
+``BLIS_NUM_THREADS`` in the environment is the user's choice and is left alone.
+
+threadpoolctl is imported only when a limit is set (training, predict,
+evaluate), never by ``nncli --help``.
+"""
+
+import contextlib
+import os
+
+#: environment variables through which a user sets the BLAS thread count
+USER_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+#: products below this many multiply-adds run on one thread.  2**22 = 4,194,304: the
+#: W1 (64-128-10, batch 32: 262,144) and W3 (circles) products are far below it, so
+#: they never spin a second thread; W2 (784-256-128-10, batch 128: 25.7 million) and
+#: OCR (1024-225-225-26, batch 32: 7.4 million) are above it and keep the library's
+#: threads, with which they were measured on a quiet machine.
+MIN_MADDS_FOR_THREADS = 1 << 22
+
+_controller = []  # threadpoolctl's ThreadpoolController, made once: finding the libraries costs milliseconds
+
+
+def user_setting(environ=None):
+    """The first of ``USER_VARIABLES`` set (non-empty) in ``environ`` (default: this process's), or None."""
+    environ = os.environ if environ is None else environ
+    return next((name for name in USER_VARIABLES if environ.get(name, "").strip()), None)
+
+
+def largest_product(model, rows):
+    """Multiply-adds of the largest single matrix product that ``rows`` samples cost ``model``.
+
+    Parameters
+    ----------
+    model : nn.model.Sequential
+        Built: each layer knows its ``input_shape`` and ``output_shape`` (one sample's).
+    rows : int
+        Samples given to the model at once (a batch; a prediction chunk).
+
+    A weight of shape (out, in) is one product of ``rows x in x out`` (times the
+    T steps when it applies to each step of a sequence input (T, in), all steps in
+    one product, as a recurrent layer's); a convolution's weight
+    (filters, channels, kh, kw) is one product per sample, of
+    ``filters x channels*kh*kw x H'*W'``.
+    """
+    largest = 0
+    for layer in _all_layers(model.layers):
+        for value in layer.params.values():
+            if value.ndim == 4:  # convolution: NumPy multiplies sample by sample
+                positions = _product(layer.output_shape[1:])
+                madds = value.size * positions
+            elif value.ndim == 2:
+                madds = rows * _steps(layer.input_shape, value) * value.size
+            else:
+                continue
+            largest = max(largest, madds)
+    return largest
+
+
+def chosen_threads(model, rows, environ=None):
+    """1 when ``model``'s largest product on ``rows`` samples is too small for threads;
+    None (the library's own count) when it is large enough, or when the user set a variable."""
+    if user_setting(environ) is not None:
+        return None
+    return 1 if largest_product(model, rows) < MIN_MADDS_FOR_THREADS else None
+
+
+@contextlib.contextmanager
+def threads_for(model, rows):
+    """Run the body with the BLAS thread count ``chosen_threads`` picks; yields that count
+    (None: untouched).  The previous limits come back afterwards."""
+    threads = chosen_threads(model, rows)
+    if threads is None:
+        yield None
+        return
+    with _threadpool_controller().limit(limits=threads, user_api="blas"):
+        yield threads
+
+
+def _threadpool_controller():
+    if not _controller:
+        import numpy  # noqa: F401  (threadpoolctl sees only the BLAS libraries already loaded)
+        from threadpoolctl import ThreadpoolController
+
+        _controller.append(ThreadpoolController())
+    return _controller[0]
+
+
+def _steps(input_shape, weight):
+    """T when ``weight`` (out, in) applies to each step of a sequence input (T, in) in one
+    product (a recurrent layer's projections), else 1 (a dense layer flattens what it gets)."""
+    sequence = len(input_shape) == 2 and weight.shape[1] != _product(input_shape)
+    return int(input_shape[0]) if sequence else 1
+
+
+def _product(numbers):
+    result = 1
+    for number in numbers:
+        result *= int(number)
+    return result
+
+
+def _all_layers(layers):
+    for layer in layers:
+        yield layer
+        yield from _all_layers(getattr(layer, "layers", []))
