@@ -32,6 +32,9 @@ USER_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", 
 #: threads, with which they were measured on a quiet machine.
 MIN_MADDS_FOR_THREADS = 1 << 22
 
+#: rows Sequential.predict and .evaluate give the network at a time (their batch_size)
+INFERENCE_ROWS = 4096
+
 _controller = []  # threadpoolctl's ThreadpoolController, made once: finding the libraries costs milliseconds
 
 
@@ -89,6 +92,11 @@ def threads_for(model, rows):
         return
     with _threadpool_controller().limit(limits=threads, user_api="blas"):
         yield threads
+
+
+def threads_for_inference(model, n_rows):
+    """``threads_for`` the products of predicting or scoring ``n_rows`` rows (in chunks of INFERENCE_ROWS)."""
+    return threads_for(model, max(1, min(n_rows, INFERENCE_ROWS)))
 
 
 def _threadpool_controller():

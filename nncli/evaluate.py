@@ -42,7 +42,7 @@ def evaluate_run(run_dir, data=None):
         dataset, split, source = read_labelled(data, run.preprocess)
     part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
     with quiet_float_errors():
-        loss, outputs = run.model.evaluate(part.X, part.Y)
+        loss, outputs = part.evaluate(run.model)
         metrics = {key.split("_", 1)[1]: value for key, value in part.score_outputs(loss, outputs).items()}
     report = {"run_dir": str(run.path), "data": source, "task": dataset.task, "n": len(split),
               "metrics": metrics}

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import runs
+from .blas_threads import threads_for_inference
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table
@@ -54,7 +55,7 @@ class Predictor:
     def outputs(self, X):
         """Raw rows (N, F) in ``self.features`` order -> network outputs (N, K)."""
         inputs = scale_inputs(X, self.mean, self.scale, self.input_shape, self.model.dtype)
-        with quiet_float_errors():
+        with quiet_float_errors(), threads_for_inference(self.model, len(inputs)):
             return self.model.predict(inputs)
 
     def lines(self, X):
