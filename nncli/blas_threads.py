@@ -1,20 +1,27 @@
-"""How many BLAS threads nncli's matrix products use: one where the products are
-too small for a second thread to pay, the BLAS library's own choice elsewhere.
+"""How many BLAS threads nncli's matrix products use: one for a network whose
+products are too small for a second thread to pay, the BLAS library's own
+choice for the others.
 
-The measure is the largest single matrix product a batch asks of BLAS, in
-multiply-adds (``largest_product``): ``rows x in x out`` for a dense layer.  Below
-``MIN_MADDS_FOR_THREADS`` nncli runs its products on one thread.  Two threads
-on such products gain nothing on a quiet machine (OpenBLAS splits only products
-above about 262,144 multiply-adds, and the split costs a wake-up of the other
-thread each time), and on a busy one they lose badly: after any split product
-OpenBLAS's idle worker spins, waiting for more work, on the core the training
-or its neighbour needs (W1 beside one CPU-bound process: 368 us a batch with
-two threads, 122 with one).  ``benchmarks/blas_threads.py`` measures the two
-side by side per layer shape and batch size.
+The rule is per model: its largest single matrix product over one training
+batch, in multiply-adds (``largest_product``: ``batch x in x out`` for a dense
+layer), against ``MIN_MADDS_FOR_THREADS``.  Below it, everything the process
+computes with that model runs on one thread: the training batches, the
+per-epoch and final scores, ``nncli evaluate`` and ``nncli predict`` (which
+therefore repeat the training's numbers to the bit: a product split over two
+threads can round differently in its last bit).
+
+Why one thread, measured (``benchmarks/blas_threads.py``, BENCHMARKS.md): two
+threads gain nothing on such products on a quiet machine (OpenBLAS splits only
+products above about 262,144 multiply-adds, and each split wakes the other
+thread), and lose badly on a busy one: after any split product OpenBLAS's idle
+worker spins for about 0.1 s of CPU, waiting for more work, on the core the
+training or its neighbour needs (W1 beside one CPU-bound process: 368 us a
+batch with two threads, 122 with one).  A small model's occasional large product
+(scoring 4096 rows) is not worth that spin either, hence a rule per model rather
+than per call.
 
 An explicit ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
 ``BLIS_NUM_THREADS`` in the environment is the user's choice and is left alone.
-
 threadpoolctl is imported only when a limit is set (training, predict,
 evaluate), never by ``nncli --help``.
 """
@@ -32,8 +39,9 @@ USER_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", 
 #: threads, with which they were measured on a quiet machine.
 MIN_MADDS_FOR_THREADS = 1 << 22
 
-#: rows Sequential.predict and .evaluate give the network at a time (their batch_size)
-INFERENCE_ROWS = 4096
+#: the rows a full-batch model (``batch_size: full``) is judged at: the chunk scoring works in
+#: (``Sequential.predict``, ``.evaluate``), known wherever the model is used, unlike its training rows
+FULL_BATCH_ROWS = 4096
 
 _controller = []  # threadpoolctl's ThreadpoolController, made once: finding the libraries costs milliseconds
 
@@ -94,9 +102,15 @@ def threads_for(model, rows):
         yield threads
 
 
-def threads_for_inference(model, n_rows):
-    """``threads_for`` the products of predicting or scoring ``n_rows`` rows (in chunks of INFERENCE_ROWS)."""
-    return threads_for(model, max(1, min(n_rows, INFERENCE_ROWS)))
+def batch_rows(batch_size):
+    """The rows a model's thread count is decided at: ``training.batch_size``, or
+    FULL_BATCH_ROWS for ``full``."""
+    return FULL_BATCH_ROWS if batch_size == "full" else int(batch_size)
+
+
+def threads_for_config(model, training):
+    """``threads_for`` a model trained with the ``training`` config section (``batch_size``)."""
+    return threads_for(model, batch_rows(training.batch_size))
 
 
 def _threadpool_controller():

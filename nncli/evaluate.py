@@ -7,6 +7,7 @@ confusion matrix and per-class precision, recall and F1.
 
 import numpy as np
 
+from .blas_threads import threads_for_config
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
 from .data.table import Table
@@ -41,8 +42,8 @@ def evaluate_run(run_dir, data=None):
         run = load_model(run_dir)
         dataset, split, source = read_labelled(data, run.preprocess)
     part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
-    with quiet_float_errors():
-        loss, outputs = part.evaluate(run.model)
+    with quiet_float_errors(), threads_for_config(run.model, run.config.training):
+        loss, outputs = run.model.evaluate(part.X, part.Y)
         metrics = {key.split("_", 1)[1]: value for key, value in part.score_outputs(loss, outputs).items()}
     report = {"run_dir": str(run.path), "data": source, "task": dataset.task, "n": len(split),
               "metrics": metrics}

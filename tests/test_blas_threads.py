@@ -48,6 +48,7 @@ def test_small_products_get_one_thread_and_large_ones_the_librarys_count(no_user
     small, large = _model({"hidden": [128]}, (64,)), _model({"hidden": [256, 128]}, (784,))
     assert blas_threads.chosen_threads(small, 32) == 1  # W1: 262,144 multiply-adds
     assert blas_threads.chosen_threads(large, 128) is None  # W2: 25.7 million
+    assert blas_threads.batch_rows(64) == 64 and blas_threads.batch_rows("full") == blas_threads.FULL_BATCH_ROWS
     threshold = blas_threads.MIN_MADDS_FOR_THREADS
     rows = threshold // (64 * 128)
     assert blas_threads.chosen_threads(small, rows - 1) == 1 and blas_threads.chosen_threads(small, rows) is None
@@ -130,6 +131,7 @@ def test_weights_metrics_and_predictions_do_not_depend_on_the_thread_choice(tmp_
     # The batches' products are below OpenBLAS's own split, so the training is the same bits; scoring
     # the 360 validation rows is one product above it, which two threads split, and a split product
     # can round differently in float32's last bit (seen: val_loss 0.68521559 against 0.68521553).
+    # (Hence nncli's rule is per model: evaluate and predict use the training's count, below.)
     ours, theirs = (_metrics(path) for path in (limited, forced))
     assert len(ours) == len(theirs) == 3 and all(a.keys() == b.keys() for a, b in zip(ours, theirs))
     for a, b in zip(ours, theirs):

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .. import __version__, runs
-from ..blas_threads import threads_for
+from ..blas_threads import threads_for_config
 from ..config import load_config, resolved_yaml
 from ..data.csv import fingerprint
 from ..data.pipeline import streams
@@ -139,7 +139,7 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
     clock = time.perf_counter()
     try:
         with stop_on_signals(trainer.request_stop, STOP_MESSAGE), quiet_float_errors(), \
-                threads_for(model, trainer.batch_size()):
+                threads_for_config(model, config.training):
             trainer.fit()
     except Diverged as exc:
         write_progress(path, trainer, config_text)
@@ -165,7 +165,8 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
         runs.write_json(path / runs.META, meta)
         raise
 
-    final = final_metrics(trainer, EvalSet("test", dataset, dataset.test, head, model.dtype))
+    with threads_for_config(model, config.training):  # evaluate's count: it repeats these numbers exactly
+        final = final_metrics(trainer, EvalSet("test", dataset, dataset.test, head, model.dtype))
     stopping = trainer.observers.find(EarlyStopping)
     summary = {
         "status": "completed" if trainer.stop_reason == "epochs" else "stopped_early",
@@ -204,7 +205,6 @@ def draw_plots(run, reporter):
     """Draw a just-trained run's pictures.  The run is complete already, so a
     failure is only a one-line warning on stderr."""
     from ..plots import PLOTS_DIR, draw_all  # here: a run without plots never imports them
-
 
     def failed(what, exc):
         warn(f"could not draw {what}: {type(exc).__name__}: {exc}")

@@ -5,7 +5,6 @@ import copy
 
 import numpy as np
 
-from ..blas_threads import threads_for_inference
 from ..metrics import classification_metrics, regression_metrics
 from ..nn.build import target_matrix
 
@@ -33,18 +32,7 @@ class EvalSet:
 
     def score(self, model):
         """``{"<name>_loss": ..., "<name>_auc": ...}`` (or mse/r2/mae for regression)."""
-        return self.score_outputs(*self.evaluate(model))
-
-    def evaluate(self, model):
-        """(mean loss, outputs (N, K)) of ``model`` on this split.
-
-        The BLAS thread count follows the split's size (``blas_threads``), the same
-        wherever the split is scored, since a product split over two threads can
-        differ in its last bits: ``nncli evaluate`` then repeats ``summary.json``
-        exactly.  (Inside training, the loop's own choice for its batches stands.)
-        """
-        with threads_for_inference(model, len(self.X)):
-            return model.evaluate(self.X, self.Y)
+        return self.score_outputs(*model.evaluate(self.X, self.Y))
 
     def score_outputs(self, loss, outputs):
         """The metrics of ``score`` from a mean loss and the outputs (N, K) of this split."""
