@@ -176,3 +176,12 @@ def test_training_runs_its_epochs_on_the_chosen_count_and_puts_the_count_back(tm
           observers=[SeeThreads()])
     assert SeeThreads.seen == [[1] * len(before)] * 2
     assert blas() == before
+
+
+def test_help_does_not_import_threadpoolctl():
+    code = ("import sys\nfrom nncli.cli import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('THREADPOOLCTL', 'threadpoolctl' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    assert "THREADPOOLCTL False" in done.stdout, done.stdout + done.stderr
