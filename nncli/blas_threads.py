@@ -10,15 +10,19 @@ per-epoch and final scores, ``nncli evaluate`` and ``nncli predict`` (which
 therefore repeat the training's numbers to the bit: a product split over two
 threads can round differently in its last bit).
 
-Why one thread, measured (``benchmarks/blas_threads.py``, BENCHMARKS.md): two
-threads gain nothing on such products on a quiet machine (OpenBLAS splits only
-products above about 262,144 multiply-adds, and each split wakes the other
-thread), and lose badly on a busy one: after any split product OpenBLAS's idle
-worker spins for about 0.1 s of CPU, waiting for more work, on the core the
-training or its neighbour needs (W1 beside one CPU-bound process: 368 us a
-batch with two threads, 122 with one).  A small model's occasional large product
-(scoring 4096 rows) is not worth that spin either, hence a rule per model rather
-than per call.
+Why one thread, measured (``benchmarks/blas_threads.py``; NumPy's OpenBLAS 0.3.31
+on 2 cores): OpenBLAS itself splits a product only from 524,288 multiply-adds on
+(64 x 64 x 128 is split, 63 x 64 x 128 is not), and after every split product its
+idle worker spins, waiting for more work, for 0.04-0.1 s of CPU, on the core the
+training or its neighbour needs: W1 (64-128-10, batch 32), whose batches are never
+split, lost its speed to the split products of its per-epoch scores (beside one
+CPU-bound process: 368 us a batch with two threads, 122 with one).  On a shared
+machine at load 3 to 5, two threads lost to one at every size measured (64x128
+to 1024x225, batches 32 to 512: 1.0x to 70x slower).  Where two threads win on a
+quiet machine has still to be measured there; the threshold keeps the networks
+whose speed was measured quiet with two threads (W2, OCR) on the library's count.
+A small network's occasional large product (scoring 4096 rows) is not worth the
+spin either, hence one rule per network rather than per call.
 
 An explicit ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
 ``BLIS_NUM_THREADS`` in the environment is the user's choice and is left alone.
@@ -32,11 +36,11 @@ import os
 #: environment variables through which a user sets the BLAS thread count
 USER_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
-#: products below this many multiply-adds run on one thread.  2**22 = 4,194,304: the
-#: W1 (64-128-10, batch 32: 262,144) and W3 (circles) products are far below it, so
-#: they never spin a second thread; W2 (784-256-128-10, batch 128: 25.7 million) and
-#: OCR (1024-225-225-26, batch 32: 7.4 million) are above it and keep the library's
-#: threads, with which they were measured on a quiet machine.
+#: networks whose largest product over a training batch is below this many multiply-adds
+#: run on one thread.  2**22 = 4,194,304: W1 (64-128-10, batch 32: 262,144), W3 and the
+#: circles config are far below it; W2 (784-256-128-10, batch 128: 25.7 million) and OCR
+#: (1024-225-225-26, batch 32: 7.4 million) are above it and keep the library's threads,
+#: with which their quiet-machine numbers in BENCHMARKS.md were measured.
 MIN_MADDS_FOR_THREADS = 1 << 22
 
 #: the rows a full-batch model (``batch_size: full``) is judged at: the chunk scoring works in
