@@ -26,12 +26,17 @@ spin either, hence one rule per network rather than per call.
 
 An explicit ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
 ``BLIS_NUM_THREADS`` in the environment is the user's choice and is left alone.
+Otherwise the ``nncli`` command starts OpenBLAS on one thread
+(``start_single_threaded``, before NumPy loads: a worker thread started at load
+spins for about 0.05 s of CPU before it first sleeps) and gives a large network
+the library's count back, one thread per usable core.
 threadpoolctl is imported only when a limit is set (training, predict,
 evaluate), never by ``nncli --help``.
 """
 
 import contextlib
 import os
+import sys
 
 #: environment variables through which a user sets the BLAS thread count
 USER_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
@@ -47,13 +52,52 @@ MIN_MADDS_FOR_THREADS = 1 << 22
 #: (``Sequential.predict``, ``.evaluate``), known wherever the model is used, unlike its training rows
 FULL_BATCH_ROWS = 4096
 
+#: set to "1" by ``start_single_threaded``: the OPENBLAS_NUM_THREADS=1 beside it is nncli's, not
+#: the user's (the processes nncli starts, sweep workers, inherit both and know it)
+STARTED_SINGLE = "NNCLI_STARTED_OPENBLAS_SINGLE"
+
 _controller = []  # threadpoolctl's ThreadpoolController, made once: finding the libraries costs milliseconds
+_held = []  # the one-thread limit a sweep worker holds for its life (``hold_one_thread``)
 
 
 def user_setting(environ=None):
-    """The first of ``USER_VARIABLES`` set (non-empty) in ``environ`` (default: this process's), or None."""
+    """The first of ``USER_VARIABLES`` the user set (non-empty) in ``environ`` (default: this
+    process's), or None; the OPENBLAS_NUM_THREADS=1 of ``start_single_threaded`` is not the user's."""
     environ = os.environ if environ is None else environ
-    return next((name for name in USER_VARIABLES if environ.get(name, "").strip()), None)
+    ours = started_single(environ)
+    return next((name for name in USER_VARIABLES
+                 if environ.get(name, "").strip() and not (ours and name == "OPENBLAS_NUM_THREADS")), None)
+
+
+def started_single(environ=None):
+    """Whether nncli, not the user, started OpenBLAS on one thread (``start_single_threaded``)."""
+    environ = os.environ if environ is None else environ
+    return environ.get(STARTED_SINGLE) == "1" and environ.get("OPENBLAS_NUM_THREADS", "").strip() == "1"
+
+
+def start_single_threaded(environ=None):
+    """Have OpenBLAS start with one thread, unless the user chose a count or NumPy is loaded already.
+
+    Called by the ``nncli`` command before anything imports NumPy.  OpenBLAS reads
+    OPENBLAS_NUM_THREADS once, when it loads, and otherwise starts a worker per core,
+    each spinning for about 0.05 s of CPU before it first sleeps: a cost on a busy
+    machine for every nncli process, most of which (small networks, ``nncli runs``)
+    never use a second thread.  ``threads_for`` raises the count again for a large network.
+    """
+    environ = os.environ if environ is None else environ
+    if "numpy" in sys.modules or user_setting(environ) is not None:
+        return False
+    environ["OPENBLAS_NUM_THREADS"] = "1"
+    environ[STARTED_SINGLE] = "1"
+    return True
+
+
+def usable_cores():
+    """The cores this process may run on (OpenBLAS's own default thread count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def largest_product(model, rows):
@@ -88,10 +132,13 @@ def largest_product(model, rows):
 
 def chosen_threads(model, rows, environ=None):
     """1 when ``model``'s largest product on ``rows`` samples is too small for threads;
-    None (the library's own count) when it is large enough, or when the user set a variable."""
-    if user_setting(environ) is not None:
+    for a large enough one the library's own count: None (leave it) or, when nncli
+    started OpenBLAS on one thread, ``usable_cores()``; None when the user set a variable."""
+    if user_setting(environ) is not None or _held:
         return None
-    return 1 if largest_product(model, rows) < MIN_MADDS_FOR_THREADS else None
+    if largest_product(model, rows) < MIN_MADDS_FOR_THREADS:
+        return 1
+    return usable_cores() if started_single(environ) else None
 
 
 @contextlib.contextmanager
@@ -115,6 +162,13 @@ def batch_rows(batch_size):
 def threads_for_config(model, training):
     """``threads_for`` a model trained with the ``training`` config section (``batch_size``)."""
     return threads_for(model, batch_rows(training.batch_size))
+
+
+def hold_one_thread():
+    """One BLAS (and OpenMP) thread for the rest of this process, whatever the networks: for
+    a sweep's worker, one of several training side by side, whose threads would fight."""
+    if not _held:
+        _held.append(_threadpool_controller().limit(limits=1))
 
 
 def _threadpool_controller():

@@ -63,45 +63,78 @@ def test_a_variable_the_user_set_leaves_the_count_alone(name):
 
 
 SEE_THREADS = """
-import json, os
-from threadpoolctl import threadpool_info
+import json, sys
 from nncli import blas_threads
+started = blas_threads.start_single_threaded() if "start" in sys.argv else False
+from threadpoolctl import threadpool_info
 from nncli.config import validate
 from nncli.nn.build import build_model
 
 def blas():
     return [entry["num_threads"] for entry in threadpool_info() if entry["user_api"] == "blas"]
 
-config = validate({"data": {"dataset": "digits"}, "model": {"hidden": [128]}})
-model = build_model(config, (64,), "classification", 10, 1, seed=0)[0]
-before = blas()
-with blas_threads.threads_for(model, 32) as chosen:
-    inside = blas()
-print(json.dumps({"before": before, "inside": inside, "after": blas(), "chosen": chosen}))
+def model(hidden, inputs):
+    config = validate({"data": {"dataset": "digits"}, "model": {"hidden": hidden}})
+    return build_model(config, (inputs,), "classification", 10, 1, seed=0)[0]
+
+if "hold" in sys.argv:
+    blas_threads.hold_one_thread()
+seen = {"started": started, "before": blas(), "cores": blas_threads.usable_cores()}
+for name, network, rows in (("small", model([128], 64), 32), ("large", model([256, 128], 784), 128)):
+    with blas_threads.threads_for(network, rows) as chosen:
+        seen[name] = {"chosen": chosen, "inside": blas()}
+seen["after"] = blas()
+print(json.dumps(seen))
 """
 
 
-def _threads_seen(**variables):
-    env = {key: value for key, value in os.environ.items() if key not in blas_threads.USER_VARIABLES}
+def _threads_seen(*flags, **variables):
+    env = {key: value for key, value in os.environ.items()
+           if key not in blas_threads.USER_VARIABLES + (blas_threads.STARTED_SINGLE,)}
     env.update(variables, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", SEE_THREADS], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run([sys.executable, "-c", SEE_THREADS, *flags], capture_output=True, text=True, env=env,
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def test_in_a_fresh_process_a_small_model_runs_on_one_thread_and_the_count_comes_back():
     seen = _threads_seen()
-    assert seen["chosen"] == 1 and set(seen["inside"]) == {1}
+    assert seen["small"]["chosen"] == 1 and set(seen["small"]["inside"]) == {1}
+    assert seen["large"]["chosen"] is None and seen["large"]["inside"] == seen["before"]
     assert seen["after"] == seen["before"]
+
+
+def test_the_command_starts_openblas_on_one_thread_and_gives_a_large_network_every_core():
+    seen = _threads_seen("start")
+    assert seen["started"] and set(seen["before"]) == {1} and seen["after"] == seen["before"]
+    assert seen["small"]["chosen"] == 1 and set(seen["small"]["inside"]) == {1}
+    assert seen["large"]["chosen"] == seen["cores"] and set(seen["large"]["inside"]) == {seen["cores"]}
+
+
+def test_a_sweep_worker_holding_one_thread_keeps_it_for_every_network():
+    seen = _threads_seen("start", "hold")
+    assert seen["small"]["chosen"] is None and seen["large"]["chosen"] is None
+    assert set(seen["large"]["inside"]) == set(seen["after"]) == {1}
 
 
 @pytest.mark.parametrize("name", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"])
 def test_in_a_fresh_process_the_users_variable_is_respected(name):
-    seen = _threads_seen(**{name: "2"})
-    assert seen["chosen"] is None
-    assert seen["inside"] == seen["before"] == seen["after"]
+    seen = _threads_seen("start", **{name: "2"})
+    assert not seen["started"]
+    assert seen["small"]["chosen"] is None and seen["large"]["chosen"] is None
+    assert seen["small"]["inside"] == seen["large"]["inside"] == seen["before"] == seen["after"]
     if os.cpu_count() >= 2:  # OpenBLAS caps its count at the CPUs it sees
-        assert set(seen["inside"]) == {2}
+        assert set(seen["before"]) == {2}
+
+
+def test_nnclis_own_single_thread_start_is_not_taken_for_the_users():
+    ours = {"OPENBLAS_NUM_THREADS": "1", blas_threads.STARTED_SINGLE: "1"}
+    assert blas_threads.user_setting(ours) is None and blas_threads.started_single(ours)
+    assert blas_threads.user_setting({**ours, "OPENBLAS_NUM_THREADS": "3"}) == "OPENBLAS_NUM_THREADS"
+    assert blas_threads.user_setting({**ours, "OMP_NUM_THREADS": "2"}) == "OMP_NUM_THREADS"
+    environ = {}
+    assert blas_threads.start_single_threaded(environ) is False and environ == {}  # NumPy is loaded: too late
 
 
 CONFIG = {"seed": 4, "data": {"dataset": "digits", "val_size": 0.2}, "model": {"hidden": [48]},

@@ -4,6 +4,7 @@ import os
 
 import typer
 
+from ..blas_threads import start_single_threaded
 from .app import app
 from .boundary import fail
 
@@ -31,6 +32,7 @@ def main():
     line on stderr and exit code 2 as every other error, instead of a boxed panel.
     """
     _cap_address_space()
+    start_single_threaded()  # before NumPy loads: see nncli.blas_threads
     usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
     try:
         code = app(prog_name="nncli", standalone_mode=False)
