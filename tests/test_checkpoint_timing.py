@@ -10,7 +10,7 @@ import pytest
 
 from nncli import runs
 from nncli.config import validate
-from nncli.errors import RunInterrupted
+from nncli.errors import ConfigError, RunInterrupted
 from nncli.training import run as run_module
 from nncli.training.observers import Checkpoints, Observer
 from nncli.training.resume import resume_run
@@ -123,3 +123,19 @@ def test_a_run_stopped_between_time_based_checkpoints_resumes_to_the_same_bits(t
         assert got[key].tobytes() == expected[key].tobytes(), key
     losses = [line.split(",")[3:] for line in (resumed / runs.METRICS).read_text().splitlines()]
     assert losses == [line.split(",")[3:] for line in (reference / runs.METRICS).read_text().splitlines()]
+
+
+def test_a_run_resumes_with_its_config_whatever_that_says_about_checkpoint_timing(tmp_path):
+    # a run made when checkpoint_every defaulted to 10 has it in its config.yaml; its config file does not
+    from nncli.config import load_config
+    from nncli.training.resume import _refuse_changed_config
+
+    written = tmp_path / "then.yaml"
+    written.write_text("data: {dataset: circles}\ntraining: {epochs: 3, checkpoint_every: 10}\n")
+    given = tmp_path / "now.yaml"
+    given.write_text("data: {dataset: circles}\ntraining: {epochs: 3, checkpoint_seconds: 60}\n")
+    _refuse_changed_config(load_config(written), load_config(given), tmp_path)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text("data: {dataset: circles}\ntraining: {epochs: 4}\n")
+    with pytest.raises(ConfigError, match=r"changed config \(training.epochs\)"):
+        _refuse_changed_config(load_config(written), load_config(changed), tmp_path)

@@ -74,8 +74,13 @@ def _refuse_edited_config_file(path, checkpoint):
     return started
 
 
+#: keys that say when checkpoints are written, not what is trained: a run made when
+#: checkpoint_every defaulted to 10 resumes with its config file, which leaves it out
+NOT_COMPARED = {"name": True, "training": {"checkpoint_every", "checkpoint_seconds"}}
+
+
 def _refuse_changed_config(saved, given, path):
-    mine, theirs = saved.model_dump(exclude={"name"}), given.model_dump(exclude={"name"})
+    mine, theirs = saved.model_dump(exclude=NOT_COMPARED), given.model_dump(exclude=NOT_COMPARED)
     changed = sorted(_differences(mine, theirs))
     if changed:
         raise ConfigError(f"cannot resume {path} with a changed config ({', '.join(changed)}); "
