@@ -16,6 +16,7 @@ another checkout to compare before and after.
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
 import pstats
@@ -73,6 +74,16 @@ class Phases:
         return timed
 
 
+def blas_threads_of(trainer):
+    """The BLAS thread count ``nncli train`` would give this network (nncli.blas_threads);
+    nothing in versions from before it chose."""
+    try:
+        from nncli.blas_threads import threads_for_config
+    except ImportError:
+        return contextlib.nullcontext()
+    return threads_for_config(trainer.model, trainer.training)
+
+
 def profile(workload, use_cprofile):
     data = workloads.make_data(workload)
     trainer = build_trainer(workload, data)
@@ -84,7 +95,7 @@ def profile(workload, use_cprofile):
     for evalset in {id(s): s for s in (trainer.train_set, getattr(trainer, "train_scored", None)) if s}.values():
         evalset.score = phases.wrap("per-epoch metrics", evalset.score)
     profiler = cProfile.Profile() if use_cprofile else None
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), blas_threads_of(trainer):
         started = time.perf_counter()
         if profiler:
             profiler.enable()

@@ -3,6 +3,7 @@
     python benchmarks/run.py                    # every workload, 3 repeats
     python benchmarks/run.py --workload W1      # one workload (repeatable option)
     python benchmarks/run.py --repeat 5 --no-startup
+    python benchmarks/run.py --workload W1 --neighbour   # also beside a busy neighbour
 
 For each workload (see workloads.py) every implementation trains the same network
 on the same float32 arrays from the same initial weights, with the same optimizer,
@@ -18,9 +19,14 @@ training time per batch; overhead = us/batch minus the matmul floor's (the time 
 the batch's matrix products alone, measured in the same run);
 peak MB = the process's peak resident memory (VmHWM: interpreter, libraries,
 data, training).  PyTorch is optional: without it its rows show "-".
+
+With --neighbour every run is made twice, alone and beside one CPU-bound process
+(``neighbour.py``: a Python busy loop, the same for every implementation, started
+before the run and killed after it), and a second table shows the busy runs.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -36,14 +42,15 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+#: the settings a workload is measured in: alone, or beside a busy neighbour (--neighbour)
+QUIET, BUSY = "quiet", "busy"
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402
 import workloads  # noqa: E402
-
-HEAVY = ("numpy", "sklearn", "matplotlib", "scipy", "torch")
-
+from neighbour import busy_neighbour  # noqa: E402
+from startup import startup, startup_table  # noqa: E402
 
 # -- one measurement, in its own process -----------------------------------------------
 
@@ -84,11 +91,13 @@ def peak_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(name, workload, data_dir):
-    """Run ``child`` for one implementation in a fresh interpreter; its JSON result."""
+def measure(name, workload, data_dir, busy=False):
+    """Run ``child`` for one implementation in a fresh interpreter (``busy``: beside a
+    CPU-bound neighbour process, started before it and killed after); its JSON result."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name,
                "--workload", workload.key, "--data", str(data_dir)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    with busy_neighbour() if busy else contextlib.nullcontext():
+        done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         raise RuntimeError(f"{name} on {workload.key} failed:\n{tail}")
@@ -98,8 +107,9 @@ def measure(name, workload, data_dir):
 # -- the benchmark -----------------------------------------------------------------------
 
 
-def run_workload(workload, implementations, repeats, log):
-    """Prepare the data once, then measure each implementation ``repeats`` times, interleaved."""
+def run_workload(workload, implementations, repeats, log, settings=(QUIET,)):
+    """Prepare the data once, then measure each implementation ``repeats`` times in each
+    of ``settings`` (QUIET, BUSY), interleaved; ``{setting: {implementation: [result]}}``."""
     data = workloads.make_data(workload)
     init = workloads.initial_weights(workload, data.X.shape[1])
     with tempfile.TemporaryDirectory(prefix="nncli-bench-") as data_dir:
@@ -110,11 +120,13 @@ def run_workload(workload, implementations, repeats, log):
             arrays[f"{i}.weight"], arrays[f"{i}.bias"] = weight, bias
         np.savez(Path(data_dir) / "init.npz", **arrays)
         (Path(data_dir) / "meta.json").write_text(json.dumps({"n_train": data.n_train}))
-        results = {name: [] for name in implementations + ["floor"]}
+        results = {setting: {name: [] for name in implementations + ["floor"]} for setting in settings}
         for repeat in range(repeats):
             for name in implementations + ["floor"]:
-                log(f"  {workload.key}: {name} ({repeat + 1}/{repeats})")
-                results[name].append(measure(name, workload, data_dir))
+                for setting in settings:
+                    log(f"  {workload.key}: {name}{' beside a busy neighbour' if setting == BUSY else ''} "
+                        f"({repeat + 1}/{repeats})")
+                    results[setting][name].append(measure(name, workload, data_dir, busy=setting == BUSY))
     return data, results
 
 
@@ -187,85 +199,6 @@ def table(all_rows, implementations):
     return "\n".join(lines)
 
 
-# -- start-up ----------------------------------------------------------------------------
-
-
-def nncli_command():
-    """How to start nncli: the console script beside this Python, else ``python -m nncli``."""
-    script = Path(sys.executable).parent / "nncli"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "nncli"]
-
-
-def wall(command, runs, **kwargs):
-    """Wall-clock seconds of each of ``runs`` runs of ``command``."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-        times.append(time.perf_counter() - started)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
-    return times
-
-
-def heavy_imports(arguments):
-    """The heavy libraries that ``nncli ARGUMENTS`` imports (``python -X importtime``)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "nncli"] + arguments,
-                          capture_output=True, text=True)
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()
-                if line.startswith("import time:")}
-    return sorted(imported & set(HEAVY))
-
-
-def startup(log):
-    """``nncli --help`` wall time, what it imports, and ``nncli train configs/circles.yaml``."""
-    results = {}
-    log("  start-up: nncli --help")
-    results["help"] = wall(nncli_command() + ["--help"], 7)
-    results["help_imports"] = heavy_imports(["--help"])
-    log("  start-up: nncli train configs/circles.yaml")
-    with tempfile.TemporaryDirectory(prefix="nncli-bench-runs-") as runs_root:
-        results["train_circles"] = wall(nncli_command() + ["train", str(ROOT / "configs" / "circles.yaml"),
-                                                          "--runs-root", runs_root, "--quiet"], 3)
-        log("  start-up: nncli runs")
-        results["runs"] = wall(nncli_command() + ["runs", runs_root], 7)
-        results["runs_imports"] = heavy_imports(["runs", runs_root])
-        log("  end to end: W1 through nncli train")
-        command = nncli_command() + ["train", str(ROOT / "configs" / "digits.yaml"), "--runs-root", runs_root,
-                                     "--json"] + [f"--set={item}" for item in W1_SETTINGS]
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        results["w1_cli_wall"] = time.perf_counter() - started
-        if done.returncode != 0:
-            raise RuntimeError(f"nncli train (W1) failed: {done.stderr.strip()[-300:]}")
-        metrics = json.loads(done.stdout.strip().splitlines()[-1])["metrics"]
-        results["w1_cli"] = metrics
-    return results
-
-
-#: configs/digits.yaml turned into workload W1 with --set
-W1_SETTINGS = ("data.val_size=0", "training.early_stopping=null", "training.weight_decay=0", "model.init=glorot",
-               "training.epochs=30", "training.checkpoint_every=30", "output.plots=false")
-
-
-def startup_table(results):
-    help_times, circles, w1 = results["help"], results["train_circles"], results["w1_cli"]
-    heavy = ", ".join(results["help_imports"]) or "none"
-    return "\n".join([
-        "| command | wall (s) | note |",
-        "|---|---:|---|",
-        f"| `nncli --help` | {min(help_times):.3f} | best of {len(help_times)}; median "
-        f"{statistics.median(help_times):.3f}; heavy imports: {heavy} |",
-        f"| `nncli train configs/circles.yaml` | {statistics.median(circles):.2f} | median of {len(circles)} "
-        f"(best {min(circles):.2f}), import to exit, plots included |",
-        f"| `nncli runs` (three runs) | {min(results['runs']):.3f} | best of {len(results['runs'])}; "
-        f"heavy imports: {', '.join(results['runs_imports']) or 'none'} |",
-        f"| W1 end to end: `nncli train configs/digits.yaml --set ...` | {results['w1_cli_wall']:.2f} | "
-        f"{w1['train_seconds']:.3f} s of it training ({w1['n_train'] * w1['epochs_run'] / w1['train_seconds']:,.0f} "
-        f"samples/s), test accuracy {w1['test_accuracy']:.4f}; the rest is start-up, data and the run directory |",
-    ])
-
-
 # -- targets -----------------------------------------------------------------------------
 
 
@@ -308,7 +241,32 @@ def targets(all_rows, start):
                        not set(start["runs_imports"]) & {"numpy", "sklearn", "matplotlib"}))
         circles = statistics.median(start["train_circles"])
         checks.append(("nncli train configs/circles.yaml < 2 s", f"{circles:.2f} s", circles < 2))
+        no_plots = statistics.median(start["train_circles_no_plots"])
+        checks.append(("nncli train configs/circles.yaml --set output.plots=false < 1.0 s", f"{no_plots:.2f} s",
+                       no_plots < 1.0))
     return checks
+
+
+def busy_targets(quiet_rows, busy_rows):
+    """``[(target, measured, met)]`` of the busy-machine targets (``--neighbour``)."""
+    checks = []
+    if "W1" not in busy_rows:
+        return [("W1 beside a busy neighbour", "not measured (--workload W1)", None)]
+    quiet, busy = quiet_rows["W1"][1], busy_rows["W1"][1]
+    kept = [b / q for q, b in zip(quiet["nncli"]["each"], busy["nncli"]["each"])]  # repeat by repeat
+    checks.append(("W1 beside a busy neighbour: nncli >= 80% of its quiet samples/s", spread(kept, "{:.0%}"),
+                   statistics.median(kept) >= 0.8))
+    each = ratios(busy, "nncli", "sklearn")
+    if each:
+        checks.append(("W1 beside a busy neighbour: nncli >= 3x scikit-learn", spread(each, "{:.2f}x"),
+                       statistics.median(each) >= 3))
+    return checks
+
+
+def spread(each, fmt):
+    """The median of ``each``, and its range when there are several."""
+    text = fmt.format(statistics.median(each))
+    return text + (f" ({fmt.format(min(each))} to {fmt.format(max(each))})" if len(each) > 1 else "")
 
 
 def machine():
@@ -347,6 +305,8 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3, help="runs of each implementation (default 3)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--no-startup", action="store_true", help="skip the command-line start-up timings")
+    parser.add_argument("--neighbour", action="store_true",
+                        help="also measure every run beside a CPU-bound neighbour process (benchmarks/neighbour.py)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -365,12 +325,15 @@ def main(argv=None):
     load_at_start = load_average()
     log(f"load average at start: {load_at_start}")
     started = time.perf_counter()
-    all_rows = {}
+    all_rows, busy_rows = {}, {}
     notes = []
+    settings = (QUIET, BUSY) if args.neighbour else (QUIET,)
     for key in keys:
         workload = workloads.WORKLOADS[key]
-        data, results = run_workload(workload, implementations, args.repeat, log)
-        all_rows[key] = (workload, summarise(workload, data, results))
+        data, results = run_workload(workload, implementations, args.repeat, log, settings)
+        all_rows[key] = (workload, summarise(workload, data, results[QUIET]))
+        if args.neighbour:
+            busy_rows[key] = (workload, summarise(workload, data, results[BUSY]))
         notes.append(f"- {workload.title}: {'-'.join(map(str, workload.sizes))} {workload.activation}, "
                      f"{workload.optimizer} lr {workload.lr:g}, batch {workload.batch_size}, "
                      f"{workload.epochs} epochs; {data.note}")
@@ -384,6 +347,13 @@ def main(argv=None):
           f"interleaved runs, each in a fresh process; {time.perf_counter() - started:.0f} s in all")
     print()
     print(table(all_rows, shown))
+    if args.neighbour:
+        print()
+        print("Beside a busy neighbour (one CPU-bound process, `benchmarks/neighbour.py`, the same for every "
+              "implementation, started before each run and killed after it; each repeat's quiet and busy runs "
+              "side by side):")
+        print()
+        print(table(busy_rows, shown))
     print()
     print("\n".join(notes))
     if start:
@@ -392,7 +362,7 @@ def main(argv=None):
     print()
     print("| target | measured: median (range over the repeats) | met |")
     print("|---|---|---|")
-    for text, value, met in targets(all_rows, start):
+    for text, value, met in targets(all_rows, start) + (busy_targets(all_rows, busy_rows) if args.neighbour else []):
         print(f"| {text} | {value} | {'-' if met is None else ('yes' if met else 'NO')} |")
     print("| `nncli predict` memory flat from 100k to 2M rows | measured apart: `python benchmarks/predict_memory.py` "
           "(it writes a 2M-row CSV) | - |")

@@ -8,6 +8,7 @@ recall and F1.  A run that did not finish is scored too, with a warning.
 
 import numpy as np
 
+from .blas_threads import threads_for_config
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
 from .data.table import Table
@@ -59,7 +60,7 @@ def evaluate_run(run_dir, data=None, split=None):
         dataset, part, source = read_labelled(data, run.preprocess)
     warn_if_unfinished(run.path)
     scored = EvalSet(split or "test", dataset, part, run.head, run.model.dtype)
-    with quiet_float_errors():
+    with quiet_float_errors(), threads_for_config(run.model, run.config.training):
         loss, outputs = run.model.evaluate(scored.X, scored.Y)
         metrics = scored.score_outputs(loss, outputs)
     report = {"run_dir": str(run.path), "data": source, "split": split, "task": dataset.task, "n": len(part),

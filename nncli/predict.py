@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import runs
+from .blas_threads import threads_for_config
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table
@@ -34,6 +35,7 @@ class Predictor:
     def __init__(self, run):
         pre = run.preprocess
         self.model = run.model
+        self.training = run.config.training  # its batch size sets the BLAS thread count (blas_threads)
         self.features = [str(name) for name in pre["feature_names"]]
         self.targets = [str(name) for name in pre["target_names"]]
         self.mean, self.scale = pre["mean"], pre["scale"]
@@ -55,7 +57,7 @@ class Predictor:
     def outputs(self, X):
         """Raw rows (N, F) in ``self.features`` order -> network outputs (N, K)."""
         inputs = scale_inputs(X, self.mean, self.scale, self.input_shape, self.model.dtype)
-        with quiet_float_errors():
+        with quiet_float_errors(), threads_for_config(self.model, self.training):
             return self.model.predict(inputs)
 
     def lines(self, X):

@@ -4,6 +4,7 @@ import os
 
 import typer
 
+from ..blas_threads import start_single_threaded
 from ..matplotlib_config import ensure_writable_config_dir
 from ..signals import terminate_like_ctrl_c
 from .app import app
@@ -35,6 +36,7 @@ def main():
     terminate_like_ctrl_c()  # from here on SIGTERM cleans up and exits 130, as Ctrl-C does
     _cap_address_space()
     ensure_writable_config_dir()  # before anything imports matplotlib (plots, the OCR fonts)
+    start_single_threaded()  # before NumPy loads: see nncli.blas_threads
     usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer
     try:
         code = app(prog_name="nncli", standalone_mode=False)

@@ -255,7 +255,9 @@ class TrainingConfig(Section):
     target_auc: Optional[Float] = Field(None, gt=0, le=1)
     early_stopping: Optional[EarlyStopping] = None
     dtype: Literal["float32", "float64"] = "float32"
-    checkpoint_every: Int = Field(10, ge=1, le=10_000_000)
+    # checkpoint.npz after an epoch once this many seconds passed since the last (0: every epoch; null: not by time)
+    checkpoint_seconds: Optional[Float] = Field(5.0, ge=0, le=1e9)
+    checkpoint_every: Optional[Int] = Field(None, ge=1, le=10_000_000)  # also every N epochs (null: by time only)
     # classification: "balanced" or {label: weight}, each row's loss times its class's weight
     class_weight: Optional[Union[dict[Union[Int, str], Annotated[Float, Field(gt=0, le=1e6)]],
                                  Literal["balanced"]]] = None

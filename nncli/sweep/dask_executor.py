@@ -299,10 +299,10 @@ def _prepare_worker(single_thread):
             cache.keep(KEPT_DATASETS)
             _worker["root"] = root
         if single_thread and _worker["blas"] is None:
-            import numpy  # noqa: F401  (threadpoolctl limits the BLAS libraries already loaded)
-            from threadpoolctl import threadpool_limits
+            from ..blas_threads import hold_one_thread
 
-            _worker["blas"] = threadpool_limits(limits=1)  # kept for the life of the worker
+            hold_one_thread()
+            _worker["blas"] = "one thread"
         return _worker["root"]
 
 

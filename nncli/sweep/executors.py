@@ -173,10 +173,9 @@ def _work(todo, results, stop, single_thread):
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, trial.request_stop)
     if single_thread:
-        import numpy  # noqa: F401  (threadpoolctl limits the BLAS libraries already loaded)
-        from threadpoolctl import threadpool_limits
+        from ..blas_threads import hold_one_thread
 
-        limits = threadpool_limits(limits=1)  # noqa: F841  (kept for the life of the worker)
+        hold_one_thread()
     from ..data import cache
 
     cache.keep(KEPT_DATASETS)

@@ -17,6 +17,8 @@ names share one namespace with the loop's own (``epoch``, ``rows``, ``weights/..
 and are the checkpoint's keys, so they never change.
 """
 
+import time
+
 from ..metric_names import HIGHER_IS_BETTER
 from ..metrics import improved
 from ..nn.schedules import make_schedule
@@ -186,15 +188,36 @@ class Progress(Observer):
 
 
 class Checkpoints(Observer):
-    """Calls ``write(trainer)`` after every ``every``-th epoch (``training.checkpoint_every``)."""
+    """Calls ``write(trainer)`` after an epoch when ``seconds`` have passed since the
+    last write (``training.checkpoint_seconds``), or when the epoch is a multiple of
+    ``every`` (``training.checkpoint_every``); either may be None (never by that rule).
 
-    def __init__(self, every, write):
+    A checkpoint costs a few milliseconds (``checkpoint.npz`` and ``metrics.csv``
+    rewritten); small networks train an epoch in about as long, so counting epochs
+    alone spent a quarter of a short training writing.  The time since the last
+    write bounds what a crash (``kill -9``) can lose; a signal or the end of training
+    writes one anyway (``training.run``).  Exact resume does not depend on when the
+    checkpoints were written: each one holds the whole state at an epoch's end.
+    """
+
+    def __init__(self, every, write, seconds=None, clock=time.monotonic):
         self.every = every
         self.write = write
+        self.seconds = seconds
+        self.clock = clock
+        self.last_write = None
+
+    def on_train_begin(self, trainer):
+        self.last_write = self.clock()  # the run has a checkpoint of where it starts from
 
     def on_epoch_end(self, trainer, row):
-        if trainer.epoch % self.every == 0:
+        by_epochs = self.every is not None and trainer.epoch % self.every == 0
+        if self.seconds is not None and self.last_write is None:
+            self.last_write = self.clock()  # called without on_train_begin: the clock starts now
+        by_time = self.seconds is not None and self.clock() - self.last_write >= self.seconds
+        if by_epochs or by_time:
             self.write(trainer)
+            self.last_write = self.clock()
 
 
 def config_rules(training):

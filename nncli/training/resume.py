@@ -137,7 +137,7 @@ def _mark_resumed(meta, epoch):
 def _epochs_asked(saved, given, overrides, path):
     """The ``training.epochs`` the given config asks for, or None when it asks for no
     change (the same value, not set with ``--set``); ConfigError if any other key changed."""
-    changed = sorted(_differences(saved.model_dump(exclude={"name"}), given.model_dump(exclude={"name"})))
+    changed = sorted(_differences(saved.model_dump(exclude=NOT_COMPARED), given.model_dump(exclude=NOT_COMPARED)))
     others = [key for key in changed if key != EPOCHS]
     if others:
         raise ConfigError(f"cannot resume {path} with a changed config ({', '.join(others)}); only "
@@ -213,6 +213,11 @@ def _refuse_edited_config_file(path, checkpoint, allowed=()):
             raise ConfigError(f"cannot resume {path}: its config.yaml was changed after training started "
                               f"({', '.join(changed)}); put it back, or train a new run")
     return started
+
+
+#: keys that say when checkpoints are written, not what is trained: a run made when
+#: checkpoint_every defaulted to 10 resumes with its config file, which leaves it out
+NOT_COMPARED = {"name": True, "training": {"checkpoint_every", "checkpoint_seconds"}}
 
 
 def _differences(a, b, prefix=""):

@@ -29,12 +29,12 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .. import __version__, runs
+from ..blas_threads import threads_for_config
 from ..config import load_config, resolved_yaml
 from ..data.csv import fingerprint
 from ..data.pipeline import streams
 from ..errors import ConfigError, RunInterrupted, TrainingFailed, warn
 from ..float_errors import quiet_float_errors
-from ..plots import PLOTS_DIR, draw_all
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
 from ..signals import StopRequest, stop_on_signals
@@ -149,11 +149,13 @@ def start_training(path, config, config_text, dataset, model, head, reporter, ob
 
 def make_trainer(path, config, config_text, dataset, model, head, reporter, observers=()):
     """The loop for a run directory: the config's rules, then ``observers``, the
-    progress display and a checkpoint every ``training.checkpoint_every`` epochs."""
-    every = config.training.checkpoint_every
-    return Trainer(model, head, dataset, config.training, streams(config.seed)["shuffle"],
-                   [Progress(reporter, path, dataset), *observers,
-                    Checkpoints(every, lambda trainer: write_progress(path, trainer, config_text))])
+    progress display and the checkpoint writer (``training.checkpoint_seconds``,
+    ``training.checkpoint_every``)."""
+    training = config.training
+    checkpoints = Checkpoints(training.checkpoint_every, lambda trainer: write_progress(path, trainer, config_text),
+                              seconds=training.checkpoint_seconds)
+    return Trainer(model, head, dataset, training, streams(config.seed)["shuffle"],
+                   [Progress(reporter, path, dataset), *observers, checkpoints])
 
 
 def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop):
@@ -167,7 +169,7 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
     clock = time.perf_counter()
     try:
         stop.phase(trainer.request_stop, STOP_MESSAGE)
-        with quiet_float_errors():
+        with quiet_float_errors(), threads_for_config(model, config.training):
             if trainer.stop_requested:  # the signal came while the run directory was set up
                 raise Interrupted()
             trainer.fit()
@@ -197,7 +199,8 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
 
     # the epochs are over: the results are written whatever signal comes now
     stop.phase(lambda: None, CLOSING_MESSAGE, at_once=False)
-    final = final_metrics(trainer, EvalSet("test", dataset, dataset.test, head, model.dtype))
+    with threads_for_config(model, config.training):  # evaluate's count: it repeats these numbers exactly
+        final = final_metrics(trainer, EvalSet("test", dataset, dataset.test, head, model.dtype))
     stopping = trainer.observers.find(EarlyStopping)
     summary = {
         "status": "completed" if trainer.stop_reason == "epochs" else "stopped_early",
@@ -239,6 +242,7 @@ def final_metrics(trainer, test_set):
 def draw_plots(run, reporter):
     """Draw a just-trained run's pictures.  The run is complete already, so a
     failure is only a one-line warning on stderr."""
+    from ..plots import PLOTS_DIR, draw_all  # here: a run without plots never imports them
 
     def failed(what, exc):
         warn(f"could not draw {what}: {type(exc).__name__}: {exc}")
