@@ -64,7 +64,9 @@ def main():
     elif moment == "scoring":
         wrap(run, "final_metrics", "before")
     elif moment == "drawing":
-        wrap(run, "draw_all", "before")
+        from nncli import plots  # training/run.py imports draw_all from here when it draws
+
+        wrap(plots, "draw_all", "before")
     elif moment == "writing":
         from nncli.runs import files
 

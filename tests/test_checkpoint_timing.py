@@ -128,14 +128,17 @@ def test_a_run_stopped_between_time_based_checkpoints_resumes_to_the_same_bits(t
 def test_a_run_resumes_with_its_config_whatever_that_says_about_checkpoint_timing(tmp_path):
     # a run made when checkpoint_every defaulted to 10 has it in its config.yaml; its config file does not
     from nncli.config import load_config
-    from nncli.training.resume import _refuse_changed_config
+    from nncli.training.resume import _epochs_asked
 
     written = tmp_path / "then.yaml"
     written.write_text("data: {dataset: circles}\ntraining: {epochs: 3, checkpoint_every: 10}\n")
     given = tmp_path / "now.yaml"
     given.write_text("data: {dataset: circles}\ntraining: {epochs: 3, checkpoint_seconds: 60}\n")
-    _refuse_changed_config(load_config(written), load_config(given), tmp_path)
+    assert _epochs_asked(load_config(written), load_config(given), (), tmp_path) is None  # nothing to change
+    longer = tmp_path / "longer.yaml"  # a new training.epochs is an extension, whatever the timing keys say
+    longer.write_text("data: {dataset: circles}\ntraining: {epochs: 4}\n")
+    assert _epochs_asked(load_config(written), load_config(longer), (), tmp_path) == 4
     changed = tmp_path / "changed.yaml"
-    changed.write_text("data: {dataset: circles}\ntraining: {epochs: 4}\n")
-    with pytest.raises(ConfigError, match=r"changed config \(training.epochs\)"):
-        _refuse_changed_config(load_config(written), load_config(changed), tmp_path)
+    changed.write_text("data: {dataset: circles}\ntraining: {epochs: 3, lr: 0.5}\n")
+    with pytest.raises(ConfigError, match=r"changed config \(training.lr\)"):
+        _epochs_asked(load_config(written), load_config(changed), (), tmp_path)
