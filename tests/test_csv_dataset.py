@@ -62,7 +62,7 @@ def test_string_labels_train_and_come_back_in_predictions(cli, animals, tmp_path
     assert accuracy == pytest.approx(summary["test_accuracy"])
     report = json.loads(cli("evaluate", run, "--data", test_csv, "--json").stdout)
     assert report["classes"] == ["cat", "dog", "sea lion, small"]
-    assert report["metrics"]["accuracy"] == pytest.approx(summary["test_accuracy"])
+    assert report["metrics"]["test_accuracy"] == pytest.approx(summary["test_accuracy"])
 
 
 def test_resolved_config_records_a_path_that_resolves_from_the_run_dir(cli, animals, tmp_path):
@@ -74,7 +74,7 @@ def test_resolved_config_records_a_path_that_resolves_from_the_run_dir(cli, anim
     # the run's own config finds the data, and so do evaluate and check
     assert cli("data", run / "config.yaml", "--split", "train", "-o", tmp_path / "train.csv").exit_code == 0
     report = json.loads(cli("evaluate", run, "--json").stdout)
-    assert report["metrics"]["accuracy"] == json.loads((run / "summary.json").read_text())["test_accuracy"]
+    assert report["metrics"]["test_accuracy"] == json.loads((run / "summary.json").read_text())["test_accuracy"]
     # the project moves as a whole: still found
     moved = tmp_path.parent / (tmp_path.name + "-moved")
     shutil.move(tmp_path, moved)
