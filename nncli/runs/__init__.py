@@ -21,9 +21,6 @@ from .files import (
     WEIGHTS,
     atomic_write,
     json_safe,
-    read_json,
-    read_npz,
-    read_yaml,
     remove_stale_temporaries,
     write_csv,
     write_json,
@@ -31,6 +28,8 @@ from .files import (
     write_text,
 )
 from .liveness import process_alive, process_gone
+from .npz import read_npz
+from .reading import read_json, read_yaml
 
 __all__ = ["CHECKPOINT", "CONFIG", "META", "METRICS", "PREPROCESS", "SUMMARY", "WEIGHTS", "atomic_write",
            "claim", "create_run_dir", "json_safe", "process_alive", "process_gone", "read_json", "read_npz",

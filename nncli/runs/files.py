@@ -1,7 +1,9 @@
 """The files of a run directory: their names, written atomically, read back.
 
 Every file is written to a temporary name in the same directory and renamed
-into place, so a reader (or a crash) never sees half a file.
+into place, so a reader (or a crash) never sees half a file.  Reading them back,
+whatever was put in their place, is :mod:`nncli.runs.reading` (text) and
+:mod:`nncli.runs.npz` (arrays).
 """
 
 import json
@@ -11,7 +13,6 @@ import secrets
 from pathlib import Path
 
 from ..csv_text import csv_text
-from ..errors import RunError
 
 CONFIG = "config.yaml"
 META = "meta.json"
@@ -89,38 +90,3 @@ def _csv_cell(value):
     if isinstance(value, float):
         return repr(value)
     return value
-
-
-def read_json(path):
-    """Parsed JSON of ``path``; RunError naming the file if missing or unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise RunError(f"cannot read {path}: {exc}") from None
-
-
-def read_yaml(path):
-    """Parsed YAML of ``path`` (safe loader); RunError naming the file if missing or unreadable."""
-    import yaml
-
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RunError(f"cannot read {path}: {type(exc).__name__}") from None
-
-
-def read_npz(path):
-    """Arrays of an ``.npz`` file, never unpickling; RunError if missing or broken."""
-    import numpy as np
-
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except Exception as exc:  # zipfile, ValueError (pickled object arrays), OSError: all unreadable
-        raise RunError(f"cannot read {path}: {exc}") from None

@@ -2,15 +2,15 @@
 same result the uninterrupted training would have reached."""
 
 import os
-from pathlib import Path
-
-import yaml
 
 from .. import runs
 from ..config import load_config
-from ..errors import ConfigError, RunError
+from ..errors import ConfigError, RunError, echo
 from ..reporting import Reporter
-from .checkpoint import started_config_text
+from ..runs.directory import check_run_dir
+from ..runs.load import load_run_config
+from ..runs.reading import YAML_LIMIT, parse_yaml, read_text
+from .checkpoint import read_checkpoint, started_config_text
 from .prepare import prepare
 from .run import command_line, make_trainer, now, run_to_end
 
@@ -25,10 +25,10 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     Raises RunError when the run cannot be resumed, ConfigError when the given config
     differs from the run's.
     """
-    path = Path(run_dir)
-    if not path.is_dir():
-        raise RunError(f"run directory not found: {path}")
+    path = check_run_dir(run_dir)
     meta = runs.read_json(path / runs.META)
+    if not isinstance(meta, dict):
+        raise RunError(f"{path / runs.META} is not a JSON object")
     status = meta.get("status")
     if status in ("completed", "stopped_early"):
         return path, None
@@ -37,19 +37,19 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     if status == "running" and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
     runs.remove_stale_temporaries(path)
-    config = load_config(path / runs.CONFIG, run_file=True)
+    config = load_run_config(path)
     if config_path is not None or overrides:
         given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
         _refuse_changed_config(config, given, path)
-    checkpoint = runs.read_npz(path / runs.CHECKPOINT)
-    config_text = _refuse_edited_config_file(path, checkpoint)
     dataset, model, head = prepare(config)
+    checkpoint = read_checkpoint(path / runs.CHECKPOINT, model, config, len(dataset.train))
+    config_text = _refuse_edited_config_file(path, checkpoint)
     reporter = reporter or Reporter()
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
     try:
         trainer.load_state(checkpoint)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+        raise RunError(f"{path / runs.CHECKPOINT} does not fit this run: {echo(str(exc))}") from None
     meta.update(status="running", pid=os.getpid(), ended_at=None)
     meta.setdefault("resumed", []).append({"at": now(), "epoch": trainer.epoch, "command": command_line()})
     runs.write_json(path / runs.META, meta)
@@ -62,12 +62,16 @@ def _refuse_edited_config_file(path, checkpoint):
     Checkpoints written before nncli kept that text carry none: their run's
     config.yaml is then taken as it is.
     """
-    current = (path / runs.CONFIG).read_text(encoding="utf-8")
+    current = read_text(path / runs.CONFIG, YAML_LIMIT)
     started = started_config_text(checkpoint)
     if started is None:
         return current
     if started != current:
-        changed = sorted(_differences(yaml.safe_load(started) or {}, yaml.safe_load(current) or {}))
+        before = parse_yaml(started, f"{path / runs.CHECKPOINT} config_yaml") or {}
+        after = parse_yaml(current, str(path / runs.CONFIG)) or {}
+        if not (isinstance(before, dict) and isinstance(after, dict)):
+            raise RunError(f"{path / runs.CHECKPOINT} config_yaml is not the run's config")
+        changed = sorted(_differences(before, after))
         if changed:
             raise ConfigError(f"cannot resume {path}: its config.yaml was changed after training started "
                               f"({', '.join(changed)}); put it back, or train a new run")
