@@ -13,7 +13,7 @@ from .directory import check_run_dir
 from .files import CONFIG, META, PREPROCESS, WEIGHTS
 from .npz import FLOATS, Member, read_npz
 from .preprocess import read_preprocess
-from .reading import YAML_LIMIT, open_regular, read_json
+from .reading import read_json, read_yaml
 
 
 class LoadedRun:
@@ -89,9 +89,10 @@ def load_model(run_dir):
 
 
 def load_run_config(path):
-    """The config of the run directory ``path``: its config.yaml, checked to be a
-    regular file within the size limit before the config package parses it."""
-    open_regular(path / CONFIG, YAML_LIMIT).close()
+    """The config of the run directory ``path``: its config.yaml, read first as
+    :mod:`nncli.runs.reading` reads any run file (a regular file, bounded in size and
+    nesting, plain values), then validated by the config package."""
+    read_yaml(path / CONFIG)
     try:
         return load_config(path / CONFIG, run_file=True)
     except RecursionError:

@@ -24,6 +24,9 @@ SWEEP_FILE = "sweep.yaml"
 STATUS_PATTERN = re.compile(r"[a-z_]{1,32}")
 #: what a summary.json key (a column of the listing) can look like
 KEY_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+#: summary.json keys whose values are numbers (filters and sorting compare them): the
+#: metrics of each split, and the counts and times
+NUMERIC_KEY_PATTERN = re.compile(r"(train|val|test)_\w+|epochs_run|best_epoch|n_\w+|\w+_seconds")
 #: keys a summary.json may have (nncli writes about 25)
 SUMMARY_KEYS_LIMIT = 1000
 #: characters of a text value shown in the listing (started_at, a summary's stop_reason)
@@ -136,6 +139,8 @@ def _summary(summary, path, problems):
             continue
         if not KEY_PATTERN.fullmatch(key):
             problems.append(f"{path} has a key that is not a name ({echo(key, 24)})")
+        elif NUMERIC_KEY_PATTERN.fullmatch(key) and not (value is None or is_number(value)):
+            problems.append(f"{path} {key} is not a number")
         elif not (value is None or isinstance(value, (int, float))
                   or (isinstance(value, str) and len(value) <= TEXT_FIELD_LIMIT)):
             problems.append(f"{path} {key} is not a number or a short text")
