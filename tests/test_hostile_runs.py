@@ -315,6 +315,15 @@ def test_a_run_file_that_is_not_a_file_or_too_deep_is_one_line(cli, copy_run, co
     assert "\n" not in line and filename in line and fragment in line, line
 
 
+@pytest.mark.parametrize("damage, fragment", [(fifo, "FIFO"), (directory, "directory"), (text(GARBAGE), "metrics")])
+def test_plot_reads_metrics_csv_only_as_a_regular_text_file(cli, copy_run, damage, fragment):
+    run = copy_run()
+    damage(run / "metrics.csv")
+    result = cli("plot", run, "--only", "loss")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "metrics.csv" in result.stderr and fragment in result.stderr
+
+
 def interrupted_copy(copy_run):
     run = copy_run()
     meta_with(status="interrupted")(run / "meta.json")
@@ -395,6 +404,13 @@ def test_checkpoint_members_declared_huge_are_refused_from_their_header(cli, cop
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 2
     assert "checkpoint.npz: member optimizer/0.weight.m_scaled has shape (16384, 16384)" in result.stderr
+
+
+def test_a_meta_json_of_wrong_types_is_refused_on_resume(cli, copy_run):
+    run = interrupted_copy(copy_run)
+    meta_with(resumed="x")(run / "meta.json")
+    result = cli("train", "--resume", run, "--quiet")
+    assert result.exit_code == 2 and "meta.json resumed is not a list" in result.stderr
 
 
 def test_an_untampered_checkpoint_still_resumes(cli, copy_run):

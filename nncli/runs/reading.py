@@ -6,7 +6,8 @@ garbage, JSON nested a million deep.  Every read here therefore
 
 * opens the file without blocking and refuses anything but a regular file
   (a FIFO would wait for a writer forever, a device never ends);
-* refuses a file over its size limit before reading it (``TEXT_LIMIT``, ``YAML_LIMIT``);
+* refuses a file over its size limit before reading it (``TEXT_LIMIT``, ``YAML_LIMIT``,
+  ``METRICS_LIMIT``);
 * bounds the nesting depth and the number of values of what it parses
   (``DEPTH_LIMIT``, ``VALUE_LIMIT``; YAML aliases count each time they are used),
   so that no later walk over the value recurses too deep or expands a bomb;
@@ -29,6 +30,8 @@ from ..errors import RunError, echo
 TEXT_LIMIT = 1 << 20
 #: bytes of a run's config.yaml (nncli writes a few kilobytes)
 YAML_LIMIT = 64 << 10
+#: bytes of a run's metrics.csv (a row is about 200 bytes: over a million epochs)
+METRICS_LIMIT = 256 << 20
 #: nesting depth of a JSON or YAML value (nncli writes at most 4)
 DEPTH_LIMIT = 32
 #: values in one parsed file, a YAML alias counted each time it is used
@@ -112,12 +115,16 @@ def parse_json(text, source):
     return value
 
 
-def read_yaml(path, limit=YAML_LIMIT):
-    """Parsed YAML of ``path`` (safe loader), bounded as the module says; RunError otherwise."""
-    return parse_yaml(read_text(path, limit), str(path))
+def read_yaml(path, limit=YAML_LIMIT, values=VALUE_LIMIT):
+    """Parsed YAML of ``path`` (safe loader), bounded as the module says; RunError otherwise.
+
+    ``limit`` and ``values`` are for files larger by nature than a run's config.yaml
+    (a sweep's sweep.yaml lists every trial).
+    """
+    return parse_yaml(read_text(path, limit), str(path), values)
 
 
-def parse_yaml(text, source):
+def parse_yaml(text, source, values=VALUE_LIMIT):
     """Parsed YAML ``text`` (safe loader; from ``source``, named in errors), bounded in depth and values."""
     import yaml
 
@@ -136,7 +143,7 @@ def parse_yaml(text, source):
         raise RunError(f"{source} is not valid YAML{where}") from None
     except (ValueError, TypeError, OverflowError):  # a scalar the constructor cannot make (a date out of range)
         raise RunError(f"{source} holds a value that cannot be read") from None
-    check_plain(value, source)
+    check_plain(value, source, values)
     return value
 
 
@@ -162,8 +169,8 @@ def _indicators_on_a_line(text):
     return max((len(_BLOCK_INDICATOR.findall(line)) for line in text.splitlines()), default=0)
 
 
-def check_plain(value, source):
-    """RunError unless ``value`` is plain data within ``DEPTH_LIMIT`` and ``VALUE_LIMIT``.
+def check_plain(value, source, values=VALUE_LIMIT):
+    """RunError unless ``value`` is plain data within ``DEPTH_LIMIT`` and ``values`` values.
 
     Plain: mappings with text keys, lists, text, numbers, booleans and null (what
     JSON holds; YAML may also make dates, sets and bytes, which nncli never writes).
@@ -175,8 +182,8 @@ def check_plain(value, source):
     while pending:
         item, depth, where = pending.pop()
         seen += 1
-        if seen > VALUE_LIMIT:
-            raise RunError(f"{source} holds more than {VALUE_LIMIT} values")
+        if seen > values:
+            raise RunError(f"{source} holds more than {values} values")
         if depth > DEPTH_LIMIT:
             raise RunError(f"{source} is nested deeper than {DEPTH_LIMIT} levels (at {echo(where)})")
         if isinstance(item, dict):

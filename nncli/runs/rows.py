@@ -31,8 +31,6 @@ NUMERIC_KEY_PATTERN = re.compile(r"(train|val|test)_\w+|epochs_run|best_epoch|n_
 SUMMARY_KEYS_LIMIT = 1000
 #: characters of a text value shown in the listing (started_at, a summary's stop_reason)
 TEXT_FIELD_LIMIT = 200
-#: bytes of metrics.csv counted for a run not finished (over a million epochs' rows)
-METRICS_LIMIT = 256 << 20
 #: the value of a key a row does not have (None is a value: a config's ``early_stopping: null``)
 ABSENT = object()
 
@@ -156,7 +154,7 @@ def _count_rows(path, problems):
     """
     lines, last = 0, b"\n"
     try:
-        with reading.open_regular(path, METRICS_LIMIT) as handle:
+        with reading.open_regular(path, reading.METRICS_LIMIT) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]

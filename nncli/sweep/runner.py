@@ -26,6 +26,8 @@ from . import results as res
 from .plan import Plan, Trial, make_plan
 
 SPEC = "sweep.yaml"
+#: bytes of a sweep.yaml read back (it lists every trial: about 200 bytes each)
+SPEC_LIMIT = 64 << 20
 TRIALS = "trials.csv"
 SUMMARY = "summary.json"
 LOCK = ".lock"
@@ -98,7 +100,7 @@ def resume_sweep(sweep_dir, executor=None, progress=None):
     if not (path / SPEC).is_file():
         raise RunError(f"{path} is not a sweep directory (no {SPEC})")
     with _locked(path):
-        spec = runs.read_yaml(path / SPEC)
+        spec = runs.read_yaml(path / SPEC, limit=SPEC_LIMIT, values=SPEC_LIMIT // 8)
         try:
             plan = Plan(spec["config"], list(spec["fixed"]), [Trial(t["id"], list(t["overrides"]), t["seed"])
                                                               for t in spec["trials"]], list(spec["swept"]))

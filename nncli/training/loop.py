@@ -1,5 +1,5 @@
 """The training loop: epochs of shuffled mini-batches, the batch step, per-epoch
-metrics, timing and the NaN guard.  Everything else that watches or steers
+metrics, timing and the divergence guard.  Everything else that watches or steers
 training (progress display, checkpoints, learning-rate schedule, stopping rules)
 is an observer (``training.observers``).
 

@@ -29,6 +29,8 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     meta = runs.read_json(path / runs.META)
     if not isinstance(meta, dict):
         raise RunError(f"{path / runs.META} is not a JSON object")
+    if not isinstance(meta.get("resumed", []), list):
+        raise RunError(f"{path / runs.META} resumed is not a list (of earlier resumptions)")
     status = meta.get("status")
     if status in ("completed", "stopped_early"):
         return path, None
