@@ -257,6 +257,8 @@ WEIGHTS_CASES = [
     ("not-npy-member", lambda p: rewrite_npz(p, raw={"readme.txt": b"hi"}), "readme.txt is not a .npy"),
     ("nan", lambda p: rewrite_npz(p, scaled("1.bias", np.nan)), "NaN or infinite"),
     ("not-a-zip", text(GARBAGE), "not an .npz archive"),
+    ("huge", huge, "not an .npz archive"),
+    ("dev-zero", dev_zero, "character device"),
     ("fifo", fifo, "FIFO"),
     ("directory", directory, "directory"),
 ]
