@@ -372,6 +372,10 @@ CHECKPOINT_CASES = [
     ("generators-wrong", progress_with(generators=[{"bit_generator": "PCG64", "state": "x"}]),
      "does not fit this run"),
     ("best-epoch-infinite", progress_with(best_epoch=float("inf")), "best_epoch must be"),
+    ("schedule-negative-rate", progress_with(schedule={"current": -1.0, "best": 0.5, "waited": 0}),
+     "schedule must be"),
+    ("schedule-text", progress_with(schedule="x"), "schedule must be"),
+    ("initial-loss-text", progress_with(initial_loss="low"), "initial_loss must be"),
     ("progress-deep", raw_progress(DEEP_JSON), "nested"),
     ("progress-deep-valid", raw_progress(json.dumps({"epoch": json.loads("[" * 40 + "]" * 40)})), "nested"),
     ("progress-not-json", raw_progress("{epoch: 1"), "not valid JSON"),
@@ -415,8 +419,11 @@ def test_a_meta_json_of_wrong_types_is_refused_on_resume(cli, copy_run):
     assert result.exit_code == 2 and "meta.json resumed is not a list" in result.stderr
 
 
-def test_an_untampered_checkpoint_still_resumes(cli, copy_run):
+@pytest.mark.parametrize("change", [None, progress_with(initial_loss=None)], ids=["as-written", "older-nncli"])
+def test_an_untampered_checkpoint_still_resumes(cli, copy_run, change):
     run = interrupted_copy(copy_run)
+    if change:
+        rewrite_npz(run / "checkpoint.npz", change)
     result = cli("train", "--resume", run, "--quiet")
     assert result.exit_code == 0, result.stderr
     assert json.loads((run / "meta.json").read_text())["status"] == "completed"
@@ -438,6 +445,18 @@ def test_a_loss_that_explodes_without_nan_is_divergence(cli, write_config, tmp_p
     assert json.loads((run / "meta.json").read_text())["status"] == "diverged"
     with np.load(run / "weights.npz") as weights:
         assert all(np.abs(weights[key]).max() < 10 for key in weights.files)  # the weights before it exploded
+
+
+@pytest.mark.parametrize("before, loss, diverged", [(0.69, 800_000.0, True), (0.69, 700.0, True),
+                                                   (0.69, 600.0, False), (0.69, 5.0, False),
+                                                   (1e-4, 0.5, False), (1e-4, 1.5, True), (float("nan"), 1e9, False),
+                                                   (None, 1e9, False)])
+def test_the_divergence_rule(before, loss, diverged):
+    from types import SimpleNamespace
+
+    from nncli.training.loop import Trainer
+
+    assert Trainer._exploded(SimpleNamespace(initial_loss=before), loss) is diverged
 
 
 def test_the_loss_before_training_is_kept_for_resume(source_run):

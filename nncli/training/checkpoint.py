@@ -2,6 +2,7 @@
 state and the config text the run started with) and ``metrics.csv`` so far."""
 
 import json
+import math
 
 import numpy as np
 
@@ -86,8 +87,10 @@ def check_progress(text, path, n_train):
     Fields: ``epoch`` (completed epochs, a whole number >= 0, as many as ``rows``),
     ``position`` (rows of the current epoch done, 0..n_train), ``optimizer_steps`` (>= 0),
     ``stop_reason`` (a short text), ``generators`` (a list of generator states),
-    ``rows`` (one mapping of metric names to numbers per epoch), and the early-stopping
-    rule's ``best_epoch`` and ``waited`` (>= 0) and ``best_value`` (a number or null).
+    ``rows`` (one mapping of metric names to numbers per epoch), the early-stopping
+    rule's ``best_epoch`` and ``waited`` (>= 0) and ``best_value`` (a number or null),
+    ``initial_loss`` (a number or null) and the learning-rate ``schedule``'s state
+    (plateau: a finite positive ``current`` rate, a ``best`` number, ``waited`` >= 0).
     """
     from ..runs.reading import parse_json
 
@@ -117,7 +120,17 @@ def check_progress(text, path, n_train):
     field("waited", _count, "a whole number >= 0", required=False)
     field("best_value", lambda v: v is None or _number(v), "a number or null", required=False)
     field("initial_loss", lambda v: v is None or _number(v), "a number or null", required=False)
+    field("schedule", _schedule_state, "the schedule's state (a positive current rate, counts >= 0)",
+          required=False)
     return progress
+
+
+def _schedule_state(state):
+    if not isinstance(state, dict):
+        return False
+    current, best, waited = state.get("current", 1.0), state.get("best", 0.0), state.get("waited", 0)
+    return (_number(current) and math.isfinite(current) and current > 0 and _number(best)
+            and _count(waited))
 
 
 def _count(value):
