@@ -13,7 +13,6 @@ then are the arrays read, with ``allow_pickle=False``.
 """
 
 import math
-import zipfile
 from dataclasses import dataclass
 
 from ..errors import RunError, echo
@@ -81,6 +80,8 @@ def read_npz(path, members=None, others=PLAIN):
     Raises RunError naming the file and member when the file is not a regular
     file, not an .npz archive, or a member is not what was expected.
     """
+    import zipfile  # (here, not above: `nncli runs` imports this package and must start fast)
+
     import numpy as np
 
     members = members or {}
@@ -120,6 +121,8 @@ def _name(path, info):
 
 def _header(archive, info, path, name):
     """(shape, dtype) a member declares, read from its header alone."""
+    import zipfile
+
     from numpy.lib import format as npy
 
     try:
