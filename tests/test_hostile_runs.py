@@ -75,6 +75,16 @@ def directory(path):
     path.mkdir()
 
 
+def symlink_loop(path):
+    path.unlink(missing_ok=True)
+    path.symlink_to(path.name)
+
+
+def dangling(path):
+    path.unlink(missing_ok=True)
+    path.symlink_to("nowhere")
+
+
 def huge(path):
     with open(path, "wb") as handle:
         handle.truncate(3 << 30)  # sparse: 3 GB that take no disk
@@ -121,6 +131,8 @@ LISTING_CASES = [
     ("meta-dev-zero", "meta.json", dev_zero, "broken", "character device"),
     ("meta-directory", "meta.json", directory, "broken", "directory"),
     ("meta-huge", "meta.json", huge, "broken", "limit"),
+    ("meta-symlink-loop", "meta.json", symlink_loop, "broken", "cannot read"),
+    ("meta-dangling", "meta.json", dangling, "broken", "missing"),
     ("config-deep-flow", "config.yaml", text("a: " + DEEP_JSON), "broken", "config.yaml"),
     ("config-deep-block", "config.yaml", text(DEEP_YAML_BLOCK), "broken", "nested"),
     ("config-alias-bomb", "config.yaml", text(BILLION_LAUGHS), "broken", "more than"),
