@@ -16,6 +16,7 @@ A FIFO that nncli opened for reading would block for ever: an alarm fails the te
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import zipfile
@@ -142,6 +143,7 @@ LISTING_CASES = [
     ("config-directory", "config.yaml", directory, "broken", "directory"),
     ("config-huge", "config.yaml", huge, "broken", "limit"),
     ("config-list", "config.yaml", text("- 1\n- 2\n"), "broken", "not a mapping"),
+    ("config-many-keys", "config.yaml", text("".join(f"k{i}: {i}\n" for i in range(5000))), "broken", "keys"),
     ("config-set", "config.yaml", text("data: !!set {a, b}\n"), "broken", "set"),
     ("config-date", "config.yaml", text("seed: 2020-01-01\n"), "broken", "date"),
     ("config-int-key", "config.yaml", text("1: 2\n"), "broken", "not text"),
@@ -206,6 +208,21 @@ def test_every_listing_form_survives_the_damaged_runs(cli, hostile_root, options
     result = cli("runs", hostile_root, *options)
     assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_listing_with_thousands_of_columns_fits_and_says_so_in_one_short_line(cli, copy_run, tmp_path,
+                                                                                monkeypatch):
+    for name in ("a", "b"):
+        run = copy_run(name)
+        with open(run / "config.yaml", "a") as handle:
+            handle.write("".join(f"{name}{i}: {i}\n" for i in range(900)))
+    monkeypatch.setenv("COLUMNS", "100")
+    result = cli("runs", tmp_path / "runs")
+    assert result.exit_code == 0, result.stderr
+    left_out = int(re.match(r"(\d+) columns left out to fit 100 characters: ", result.stderr).group(1))
+    assert left_out > 1700 and f"and {left_out - 12} more" in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400
+    assert all(len(line) <= 100 for line in result.stdout.splitlines())
 
 
 # -- .npz files that lie (class 4), values that make no sense (class 8) ---------------

@@ -25,10 +25,10 @@ import stat
 
 from ..errors import RunError, echo
 
-#: bytes of a run's meta.json, summary.json or config.yaml: far above what nncli writes
-#: (a few kilobytes), far below what could take time or memory to parse
+#: bytes of a run's meta.json or summary.json: far above what nncli writes (a few
+#: kilobytes), far below what could take time or memory to parse
 TEXT_LIMIT = 1 << 20
-#: bytes of a run's config.yaml (nncli writes a few kilobytes)
+#: bytes of a run's config.yaml (nncli writes one or two kilobytes; YAML is slower to parse)
 YAML_LIMIT = 64 << 10
 #: bytes of a run's metrics.csv (a row is about 200 bytes: over a million epochs)
 METRICS_LIMIT = 256 << 20

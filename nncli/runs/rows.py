@@ -27,6 +27,8 @@ KEY_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 #: summary.json keys whose values are numbers (filters and sorting compare them): the
 #: metrics of each split, and the counts and times
 NUMERIC_KEY_PATTERN = re.compile(r"(train|val|test)_\w+|epochs_run|best_epoch|n_\w+|\w+_seconds")
+#: keys a run's config.yaml may have, flattened (nncli writes about 40; each may become a column)
+CONFIG_KEYS_LIMIT = 1000
 #: keys a summary.json may have (nncli writes about 25)
 SUMMARY_KEYS_LIMIT = 1000
 #: characters of a text value shown in the listing (started_at, a summary's stop_reason)
@@ -75,7 +77,11 @@ def read_run(path, root):
         status = "crashed"  # its process is gone without closing the run (killed, power cut)
     config = _read(reading.read_yaml, path / runs.CONFIG, problems)
     if isinstance(config, dict):
-        row["config"] = flatten(config)
+        flat = flatten(config)
+        if len(flat) <= CONFIG_KEYS_LIMIT:
+            row["config"] = flat
+        else:
+            problems.append(f"{path / runs.CONFIG} has {len(flat)} keys, over the limit of {CONFIG_KEYS_LIMIT}")
     elif config is not None:
         problems.append(f"{path / runs.CONFIG} is not a mapping")
     if status in FINISHED:
