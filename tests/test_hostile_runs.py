@@ -158,6 +158,8 @@ LISTING_CASES = [
     ("summary-text-metric", "summary.json", json_of({"test_auc": "high", "epochs_run": 2}), "broken",
      "test_auc is not a number"),
     ("summary-bool-count", "summary.json", json_of({"epochs_run": True}), "broken", "epochs_run is not a number"),
+    ("summary-huge-int", "summary.json", text('{"epochs_run": 1' + "0" * 400 + "}"), "broken", "beyond"),
+    ("config-huge-int", "config.yaml", text("seed: 1" + "0" * 400 + "\ntraining: {lr: x}\n"), "completed", None),
     ("summary-text-other", "summary.json", json_of({"stop_reason": "epochs", "test_auc": 0.5}), "completed", None),
     ("weights-fifo", "weights.npz", fifo, "broken", "FIFO"),
     ("weights-directory", "weights.npz", directory, "broken", "directory"),
@@ -201,7 +203,9 @@ def test_runs_lists_every_damaged_run_with_its_reason(cli, hostile_root):
 
 @pytest.mark.parametrize("options", [(), ("--csv",), ("--sort", "test_auc"), ("--sort", "started_at"),
                                      ("--sort", "status", "--reverse"), ("--filter", "status=broken"),
-                                     ("--filter", "test_auc>0.1"), ("--group-by", "training.lr"),
+                                     ("--filter", "test_auc>0.1"), ("--filter", "seed>5"),
+                                     ("--filter", "seed=3"), ("--filter", "epochs_run>=1"),
+                                     ("--group-by", "training.lr"), ("--group-by", "seed", "--sort", "test_auc"),
                                      ("--group-by", "name", "--json"), ("--group-by", "status", "--csv")])
 def test_every_listing_form_survives_the_damaged_runs(cli, hostile_root, options, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")

@@ -31,6 +31,8 @@ NUMERIC_KEY_PATTERN = re.compile(r"(train|val|test)_\w+|epochs_run|best_epoch|n_
 CONFIG_KEYS_LIMIT = 1000
 #: keys a summary.json may have (nncli writes about 25)
 SUMMARY_KEYS_LIMIT = 1000
+#: integers in summary.json are counts (epochs, rows, parameters): 64 bits hold them all
+INT_LIMIT = 1 << 63
 #: characters of a text value shown in the listing (started_at, a summary's stop_reason)
 TEXT_FIELD_LIMIT = 200
 #: the value of a key a row does not have (None is a value: a config's ``early_stopping: null``)
@@ -145,6 +147,8 @@ def _summary(summary, path, problems):
             problems.append(f"{path} has a key that is not a name ({echo(key, 24)})")
         elif NUMERIC_KEY_PATTERN.fullmatch(key) and not (value is None or is_number(value)):
             problems.append(f"{path} {key} is not a number")
+        elif isinstance(value, int) and not -INT_LIMIT < value < INT_LIMIT:  # means and std need floats
+            problems.append(f"{path} {key} is an integer beyond any count nncli writes")
         elif not (value is None or isinstance(value, (int, float))
                   or (isinstance(value, str) and len(value) <= TEXT_FIELD_LIMIT)):
             problems.append(f"{path} {key} is not a number or a short text")
