@@ -6,6 +6,7 @@ A row is a dict: ``name`` (the path relative to the root), ``path``, ``status``,
 """
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -149,6 +150,8 @@ def _summary(summary, path, problems):
             problems.append(f"{path} {key} is not a number")
         elif isinstance(value, int) and not -INT_LIMIT < value < INT_LIMIT:  # means and std need floats
             problems.append(f"{path} {key} is an integer beyond any count nncli writes")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{path} {key} is {value} (nncli writes NaN and infinities as null)")
         elif not (value is None or isinstance(value, (int, float))
                   or (isinstance(value, str) and len(value) <= TEXT_FIELD_LIMIT)):
             problems.append(f"{path} {key} is not a number or a short text")
