@@ -232,6 +232,19 @@ def test_a_listing_with_thousands_of_columns_fits_and_says_so_in_one_short_line(
     assert all(len(line) <= 100 for line in result.stdout.splitlines())
 
 
+def test_names_and_values_are_shown_as_they_are_never_obeyed(cli, copy_run, tmp_path, monkeypatch):
+    copy_run("plain")
+    copy_run("esc-\x1b[31m-[bold]x")
+    odd = copy_run("odd-value")
+    config = (odd / "config.yaml").read_text()
+    (odd / "config.yaml").write_text(config.replace("optimizer: adam", 'optimizer: "[/red]\\nx"'))
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli("runs", tmp_path / "runs")
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "esc-\\x1b[31m-[bold]x" in result.stdout  # escaped, not obeyed
+    assert "[/red]\\nx" in result.stdout  # rich markup not interpreted, the line break escaped
+
+
 # -- .npz files that lie (class 4), values that make no sense (class 8) ---------------
 
 def npy_header(shape, descr="<f8"):

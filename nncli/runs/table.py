@@ -27,6 +27,11 @@ class Column:
     numeric: bool = False
     full: list = field(default_factory=list)  # the name column's whole names
 
+    def __post_init__(self):
+        # a run's names and values are whatever is on disk: escape what a terminal would obey
+        self.header = printable(self.header)
+        self.cells = [printable(cell) for cell in self.cells]
+
     @property
     def width(self):
         """Characters it takes in a rich table: the widest cell or header, padding and rule."""
@@ -58,22 +63,29 @@ def render_groups(records, keys, metrics, console, sort=None):
     return _print(columns, console, sort)
 
 
+def printable(text):
+    """``text`` with control characters (escape sequences, line breaks) written as escapes."""
+    return text if text.isprintable() else "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _print(columns, console, sort):
     from rich.table import Table
+    from rich.text import Text
 
     columns, left_out = fit(columns, console.width, keep=sort)
     table = Table()
-    for column in columns:
-        table.add_column(column.header, justify="right" if column.numeric else "left",
+    for column in columns:  # Text, not markup: a value such as "[/red]" is shown as it is
+        table.add_column(Text(column.header), justify="right" if column.numeric else "left",
                          no_wrap=column.role != "problem")
     for line in zip(*(column.cells for column in columns)):
-        table.add_row(*line)
+        table.add_row(*(Text(cell) for cell in line))
     console.print(table)
     if left_out:
         plural = "s" if len(left_out) > 1 else ""
         named = ", ".join(left_out[:NAMED_LEFT_OUT]) + (f" and {len(left_out) - NAMED_LEFT_OUT} more"
                                                         if len(left_out) > NAMED_LEFT_OUT else "")
-        print(f"{len(left_out)} column{plural} left out to fit {console.width} characters: {named} "
+        print(f"{len(left_out)} column{plural} left out to fit {console.width} characters: {printable(named)} "
               "(widen the terminal, or use --csv or --json)", file=sys.stderr)
     return left_out
 
