@@ -325,6 +325,7 @@ PREPROCESS_CASES = [
                                                     {"feature_names.npy": npy_header((10**6,), "<U1000")}),
      "over its"),
     ("one-class", lambda p: rewrite_npz(p, setting("classes", np.array([0]))), "two distinct classes"),
+    ("names-repeated", lambda p: rewrite_npz(p, setting("feature_names", np.array(["x", "x"]))), "repeats a name"),
     ("no-scale", lambda p: rewrite_npz(p, lambda a: a.pop("scale")), "lacks scale"),
     ("fifo", fifo, "FIFO"),
 ]

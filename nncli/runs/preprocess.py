@@ -6,7 +6,7 @@ What is checked, each with a one-line RunError naming the file and member:
 * every member's header before its data (:mod:`nncli.runs.npz`): names as text,
   ``mean`` and ``scale`` as real numbers, ``input_shape`` as integers, one dimension each;
 * ``feature_names``, ``mean`` and ``scale`` have one entry per input feature, and
-  ``input_shape`` multiplies out to that count (at most ``FEATURE_LIMIT``);
+  ``input_shape`` multiplies out to that count (at most ``FEATURE_LIMIT``); the names are distinct;
 * ``mean`` is finite and ``scale`` finite and positive (a zero scale divides by zero);
 * ``classes`` (classification) are at least two and distinct; ``target_names``
   (regression) are at least one.
@@ -48,6 +48,8 @@ def read_preprocess(path):
         raise RunError(f"{path}: member input_shape {tuple(shape)} does not fit its {n_features} feature_names")
     if n_features > FEATURE_LIMIT:
         raise RunError(f"{path}: {n_features} input features, over the limit of {FEATURE_LIMIT}")
+    if len(np.unique(arrays["feature_names"])) != n_features:
+        raise RunError(f"{path}: member feature_names repeats a name (predict finds each feature by its name)")
     for key in ("mean", "scale"):
         if len(arrays[key]) != n_features:
             raise RunError(f"{path}: member {key} has {len(arrays[key])} values, one per feature ({n_features}) "
