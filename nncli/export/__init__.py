@@ -64,7 +64,7 @@ def _require(package, fmt):
 
 def _check_finished(path):
     check_run_dir(path)
-    meta = runs.read_json(path / runs.META)
-    status = meta.get("status") if isinstance(meta, dict) else None
+    meta = runs.read_json_object(path / runs.META)
+    status = meta.get("status")
     if status not in FINISHED:
         raise RunError(f"{path} has status {status}; only a completed or early-stopped run can be exported")

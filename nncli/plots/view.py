@@ -83,7 +83,7 @@ class RunView:
     def summary(self):
         """``summary.json`` as a dict, or {} for a run that did not finish."""
         path = self.path / runs.SUMMARY
-        return runs.read_json(path) if path.exists() else {}
+        return runs.read_json_object(path) if os.path.lexists(path) else {}
 
     # ---- predictions --------------------------------------------------------
 

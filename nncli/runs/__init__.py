@@ -29,8 +29,9 @@ from .files import (
 )
 from .liveness import process_alive, process_gone
 from .npz import read_npz
-from .reading import read_json, read_yaml
+from .reading import read_json, read_json_object, read_yaml
 
 __all__ = ["CHECKPOINT", "CONFIG", "META", "METRICS", "PREPROCESS", "SUMMARY", "WEIGHTS", "atomic_write",
-           "claim", "create_run_dir", "json_safe", "process_alive", "process_gone", "read_json", "read_npz",
-           "read_yaml", "remove_stale_temporaries", "write_csv", "write_json", "write_npz", "write_text"]
+           "claim", "create_run_dir", "json_safe", "process_alive", "process_gone", "read_json",
+           "read_json_object", "read_npz", "read_yaml", "remove_stale_temporaries", "write_csv", "write_json",
+           "write_npz", "write_text"]

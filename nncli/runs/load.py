@@ -13,7 +13,7 @@ from .directory import check_run_dir
 from .files import CONFIG, META, PREPROCESS, WEIGHTS
 from .npz import FLOATS, Member, read_npz
 from .preprocess import read_preprocess
-from .reading import read_json, read_yaml
+from .reading import read_json_object, read_yaml
 
 
 class LoadedRun:
@@ -48,10 +48,7 @@ def _meta(path):
     """The run's meta.json as a mapping ({} when it has none); RunError when it cannot be read."""
     if not os.path.lexists(path / META):
         return {}
-    meta = read_json(path / META)
-    if not isinstance(meta, dict):
-        raise RunError(f"{path / META} is not a JSON object")
-    return meta
+    return read_json_object(path / META)
 
 
 def _check_data_file(run, meta):

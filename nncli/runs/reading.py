@@ -102,6 +102,14 @@ def read_json(path, limit=TEXT_LIMIT):
     return parse_json(read_text(path, limit), str(path))
 
 
+def read_json_object(path, limit=TEXT_LIMIT):
+    """``read_json`` of a file that must hold a JSON object (meta.json, summary.json): a dict."""
+    value = read_json(path, limit)
+    if not isinstance(value, dict):
+        raise RunError(f"{path} is not a JSON object")
+    return value
+
+
 def parse_json(text, source):
     """Parsed JSON ``text`` (from ``source``, named in errors), bounded in depth and values."""
     try:

@@ -165,15 +165,15 @@ def _finished_result(path, trial_id):
 
     run = trial_dir(path, trial_id)
     try:
-        status = runs.read_json(run / runs.META).get("status")
+        status = runs.read_json_object(run / runs.META).get("status")
         if status in res.FINISHED:
-            return {"id": trial_id, "status": status, "summary": runs.read_json(run / runs.SUMMARY),
+            return {"id": trial_id, "status": status, "summary": runs.read_json_object(run / runs.SUMMARY),
                     "error": None, "seconds": None}
     except RunError:
         return None
     if status == "diverged":
         return {"id": trial_id, "status": status, "summary": None, "seconds": None,
-                "error": "training diverged (the loss became NaN or infinite)"}
+                "error": "training diverged (the loss became NaN or infinite, or exploded)"}
     return None
 
 

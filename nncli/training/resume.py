@@ -26,9 +26,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     differs from the run's.
     """
     path = check_run_dir(run_dir)
-    meta = runs.read_json(path / runs.META)
-    if not isinstance(meta, dict):
-        raise RunError(f"{path / runs.META} is not a JSON object")
+    meta = runs.read_json_object(path / runs.META)
     if not isinstance(meta.get("resumed", []), list):
         raise RunError(f"{path / runs.META} resumed is not a list (of earlier resumptions)")
     status = meta.get("status")
