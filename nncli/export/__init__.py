@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import runs
 from ..errors import DataError, RunError, UsageError
+from ..runs.directory import check_run_dir
 from ..runs.load import load_model
 
 
@@ -63,9 +64,8 @@ def _require(package, fmt):
 
 
 def _check_finished(path):
-    if not path.is_dir():
-        raise RunError(f"run directory not found: {path}")
-    meta = runs.read_json(path / runs.META)
-    status = meta.get("status") if isinstance(meta, dict) else None
+    check_run_dir(path)
+    meta = runs.read_json_object(path / runs.META)
+    status = meta.get("status")
     if status not in FINISHED:
         raise RunError(f"{path} has status {status}; only a completed or early-stopped run can be exported")

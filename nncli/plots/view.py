@@ -3,16 +3,20 @@ per-epoch metrics, the summary, and the test predictions (computed once and
 shared by the figures that need them)."""
 
 import csv
+import io
 import math
+import os
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from .. import runs
+from ..errors import RunError
 from ..float_errors import quiet_float_errors
 from ..metrics import class_scores
 from ..runs.load import load_run
+from ..runs.reading import METRICS_LIMIT, open_regular
 
 
 class RunView:
@@ -58,11 +62,15 @@ class RunView:
     @cached_property
     def rows(self):
         """``metrics.csv`` as a list of dicts of floats (NaN for empty cells); [] if missing."""
-        try:
-            with open(self.path / runs.METRICS, newline="", encoding="utf-8") as handle:
-                return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
-        except FileNotFoundError:
+        path = self.path / runs.METRICS
+        if not os.path.lexists(path):
             return []
+        # a regular file within its limit only: a FIFO in its place would block for ever
+        with io.TextIOWrapper(open_regular(path, METRICS_LIMIT), newline="", encoding="utf-8") as handle:
+            try:
+                return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise RunError(f"{path} is not a metrics table ({exc})") from None
 
     def column(self, name):
         """One metric per epoch as an array, or None when the run has no such column."""
@@ -75,7 +83,7 @@ class RunView:
     def summary(self):
         """``summary.json`` as a dict, or {} for a run that did not finish."""
         path = self.path / runs.SUMMARY
-        return runs.read_json(path) if path.exists() else {}
+        return runs.read_json_object(path) if os.path.lexists(path) else {}
 
     # ---- predictions --------------------------------------------------------
 

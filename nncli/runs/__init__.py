@@ -23,9 +23,6 @@ from .files import (
     atomic_write,
     json_safe,
     own_directory,
-    read_json,
-    read_npz,
-    read_yaml,
     remove_own_temporaries,
     remove_stale_temporaries,
     write_csv,
@@ -36,8 +33,10 @@ from .files import (
 )
 from .liveness import process_alive, process_gone
 from .lock import LOCK, RunLock
+from .npz import read_npz
+from .reading import read_json, read_json_object, read_yaml
 
 __all__ = ["CHECKPOINT", "CONFIG", "LOCK", "META", "METRICS", "PREPROCESS", "SUMMARY", "WEIGHTS", "RunLock",
            "atomic_write", "claim", "create_run_dir", "json_safe", "own_directory", "process_alive",
-           "process_gone", "read_json", "read_npz", "read_yaml", "remove_own_temporaries",
+           "process_gone", "read_json", "read_json_object", "read_npz", "read_yaml", "remove_own_temporaries",
            "remove_stale_temporaries", "write_csv", "write_json", "write_npz", "write_output", "write_text"]

@@ -8,6 +8,8 @@ output the user names (``-o FILE``) follows other rules: see ``write_output``.
 Temporary names hold the writer's pid, so a cleanup removes only those of
 processes that are gone, never another's write in progress; the ones this
 process has open are known, so an interrupted command removes them on its way out.
+Reading them back, whatever was put in their place, is :mod:`nncli.runs.reading`
+(text) and :mod:`nncli.runs.npz` (arrays).
 """
 
 import json
@@ -189,38 +191,3 @@ def _csv_cell(value):
     if isinstance(value, float):
         return repr(value)
     return value
-
-
-def read_json(path):
-    """Parsed JSON of ``path``; RunError naming the file if missing or unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise RunError(f"cannot read {path}: {exc}") from None
-
-
-def read_yaml(path):
-    """Parsed YAML of ``path`` (safe loader); RunError naming the file if missing or unreadable."""
-    import yaml
-
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RunError(f"cannot read {path}: {type(exc).__name__}") from None
-
-
-def read_npz(path):
-    """Arrays of an ``.npz`` file, never unpickling; RunError if missing or broken."""
-    import numpy as np
-
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except FileNotFoundError:
-        raise RunError(f"{path} is missing") from None
-    except Exception as exc:  # zipfile, ValueError (pickled object arrays), OSError: all unreadable
-        raise RunError(f"cannot read {path}: {exc}") from None

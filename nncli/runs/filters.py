@@ -7,6 +7,7 @@ and ``!=`` VALUE is read as YAML, so ``model.hidden=[16,16]`` works; the
 ordered comparisons compare numbers as numbers and refuse anything else.
 """
 
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ class Filter:
         if value is ABSENT or value is None:
             return False  # a run without the key (a metric of an unfinished run) is not kept
         number = _number(value)
+        if number is None and row["problem"]:
+            return False  # a broken run's values are not what nncli wrote: not kept, not the user's mistake
         if number is None:
             raise UsageError(f"--filter {self.key}{self.op}{self.text}: {self.key} of run {row['name']} is "
                              f"{value!r}, not a number; '{self.op}' compares numbers only")
@@ -76,7 +79,10 @@ def parse_filter(text):
 def _number(value):
     """A float for a number or a text that is one (YAML reads 1e-3 as text); None otherwise."""
     if is_number(value):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond any float
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         try:
             return float(value)
@@ -92,5 +98,5 @@ def _matches(value, wanted, text):
         return True
     try:  # numbers written differently: 1e-3 (a string to YAML) and 0.001
         return float(value) == float(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False

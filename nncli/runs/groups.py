@@ -45,10 +45,19 @@ def group_rows(rows, keys, numeric_keys):
         record["statuses"] = dict(Counter(row["status"] for row in members).most_common())
         for key in numeric_keys:
             numbers = [row["summary"][key] for row in members if is_number(row["summary"].get(key))]
-            record[f"{key}_mean"] = statistics.fmean(numbers) if numbers else None
-            record[f"{key}_std"] = statistics.stdev(numbers) if len(numbers) > 1 else None
+            record[f"{key}_mean"], record[f"{key}_std"] = _mean_std(numbers)
         records.append(record)
     return records
+
+
+def _mean_std(numbers):
+    """(mean, sample std) of ``numbers``: None for a mean of none, a std of one, or numbers
+    at the edge of the float range (their sum overflows; nncli never writes such)."""
+    try:
+        return (statistics.fmean(numbers) if numbers else None,
+                statistics.stdev(numbers) if len(numbers) > 1 else None)
+    except (OverflowError, ValueError, AttributeError):  # AttributeError: stdev of an infinity
+        return None, None
 
 
 def group_columns(keys, numeric_keys):

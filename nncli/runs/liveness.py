@@ -12,7 +12,7 @@ import platform
 def _probe(meta):
     """True (alive), False (gone) or None (unknown: another host, no usable pid, no signal 0)."""
     pid = meta.get("pid")
-    if os.name != "posix" or not isinstance(pid, int) or pid <= 0:
+    if os.name != "posix" or not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return None
     if meta.get("host", platform.node()) != platform.node():
         return None

@@ -2,17 +2,18 @@
 (``load_model``, what predict needs), and its data splits too (``load_run``, what
 evaluate and the plots need)."""
 
-from pathlib import Path
+import os
 
 from ..config import load_config
 from ..data.csv import fingerprint
 from ..data.pipeline import load_dataset, streams
 from ..errors import DataError, RunError
 from ..nn.build import build_model
-from .files import CONFIG, META, PREPROCESS, WEIGHTS, read_json, read_npz
-
-#: what ``preprocess.npz`` must hold to rebuild the network's input side
-PREPROCESS_KEYS = ("feature_names", "mean", "scale", "input_shape", "target_names")
+from .directory import check_run_dir
+from .files import CONFIG, META, PREPROCESS, WEIGHTS
+from .npz import FLOATS, Member, read_npz
+from .preprocess import read_preprocess
+from .reading import read_json_object, read_yaml
 
 
 class LoadedRun:
@@ -34,25 +35,29 @@ def load_run(run_dir):
     Raises RunError when the directory or one of its files is missing or unreadable.
     """
     run = load_model(run_dir)
-    meta = read_json(run.path / META) if (run.path / META).exists() else {}
+    meta = _meta(run.path)
     if meta.get("data") == "in memory":
         raise RunError(f"{run.path} was trained on arrays in memory, which its config cannot rebuild; "
                        "score it on a labelled CSV with nncli evaluate --data")
-    _check_data_file(run)
+    _check_data_file(run, meta)
     run.dataset = load_dataset(run.config.data, run.config.seed)
     return run
 
 
-def _check_data_file(run):
+def _meta(path):
+    """The run's meta.json as a mapping ({} when it has none); RunError when it cannot be read."""
+    if not os.path.lexists(path / META):
+        return {}
+    return read_json_object(path / META)
+
+
+def _check_data_file(run, meta):
     """Refuse to rebuild the splits of a CSV run whose file changed since training:
     they would not be the rows the run was trained and tested on."""
     if run.config.data.path is None:
         return
-    try:
-        recorded = read_json(run.path / META).get("data_sha256")
-    except RunError:
-        return
-    if recorded and fingerprint(run.config.data.path) not in (None, recorded):
+    recorded = meta.get("data_sha256")
+    if isinstance(recorded, str) and recorded and fingerprint(run.config.data.path) not in (None, recorded):
         raise DataError(f"{run.config.data.path} changed since the run was trained, so its splits cannot be "
                         "rebuilt; score the new file with --data instead")
 
@@ -61,16 +66,12 @@ def load_model(run_dir):
     """A run's config and trained model, built from ``preprocess.npz`` without
     reading or generating its data (``dataset`` is None): what ``predict`` needs.
 
-    Raises RunError when the directory or one of its files is missing or unreadable.
+    Raises RunError when the directory or one of its files is missing, unreadable
+    or not what the run needs (see :mod:`nncli.runs.preprocess`, :func:`read_weights`).
     """
-    path = Path(run_dir)
-    if not path.is_dir():
-        raise RunError(f"run directory not found: {path}")
-    config = load_config(path / CONFIG, run_file=True)
-    preprocess = read_npz(path / PREPROCESS)
-    missing = [key for key in PREPROCESS_KEYS if key not in preprocess]
-    if missing:
-        raise RunError(f"{path / PREPROCESS} lacks {', '.join(missing)}")
+    path = check_run_dir(run_dir)
+    config = load_run_config(path)
+    preprocess = read_preprocess(path / PREPROCESS)
     classes = preprocess.get("classes")
     task = "regression" if classes is None else "classification"
     n_classes = 0 if classes is None else len(classes)
@@ -78,7 +79,37 @@ def load_model(run_dir):
     model, head = build_model(config, tuple(int(n) for n in preprocess["input_shape"]), task, n_classes,
                               n_targets, streams(config.seed)["init"])
     try:
-        model.load_state_dict(read_npz(path / WEIGHTS))
+        model.load_state_dict(read_weights(path / WEIGHTS, model))
     except ValueError as exc:
         raise RunError(f"{path / WEIGHTS}: {exc}") from None
     return LoadedRun(path, config, None, model, head, preprocess)
+
+
+def load_run_config(path):
+    """The config of the run directory ``path``: its config.yaml, read first as
+    :mod:`nncli.runs.reading` reads any run file (a regular file, bounded in size and
+    nesting, plain values), then validated by the config package."""
+    read_yaml(path / CONFIG)
+    try:
+        return load_config(path / CONFIG, run_file=True)
+    except RecursionError:
+        raise RunError(f"{path / CONFIG} is nested too deeply to be a config") from None
+
+
+def parameter_members(model, prefix=""):
+    """``{prefix + key: Member}`` for every parameter of ``model``: real floats of its exact shape."""
+    return {f"{prefix}{key}": Member(FLOATS, layer.params[name].shape, limit=None)
+            for key, layer, name in model.parameters()}
+
+
+def read_weights(path, model):
+    """A ``weights.npz`` for ``model``: ``{key: ndarray}``, each member's header checked
+    against the parameter's shape before its data is read (no other member, no
+    complex, integer, text or object arrays), and every value finite."""
+    import numpy as np
+
+    arrays = read_npz(path, parameter_members(model), others=None)
+    for key, value in arrays.items():
+        if not np.isfinite(value).all():
+            raise RunError(f"{path}: member {key} holds NaN or infinite values")
+    return arrays

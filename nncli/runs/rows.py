@@ -6,11 +6,14 @@ A row is a dict: ``name`` (the path relative to the root), ``path``, ``status``,
 """
 
 import json
+import math
 import os
+import re
 from pathlib import Path
 
-from ..errors import RunError
+from ..errors import RunError, echo
 from . import files as runs
+from . import reading
 from .liveness import process_gone
 
 FINISHED = ("completed", "stopped_early")
@@ -18,6 +21,21 @@ FINISHED = ("completed", "stopped_early")
 BASE_COLUMNS = ("name", "path", "status", "started_at")
 #: a sweep directory holds the trials' run directories (and files of its own, which make no run)
 SWEEP_FILE = "sweep.yaml"
+#: what a status in meta.json can look like (nncli writes running, completed, diverged...)
+STATUS_PATTERN = re.compile(r"[a-z_]{1,32}")
+#: what a summary.json key (a column of the listing) can look like
+KEY_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+#: summary.json keys whose values are numbers (filters and sorting compare them): the
+#: metrics of each split, and the counts and times
+NUMERIC_KEY_PATTERN = re.compile(r"(train|val|test)_\w+|epochs_run|best_epoch|n_\w+|\w+_seconds")
+#: keys a run's config.yaml may have, flattened (nncli writes about 40; each may become a column)
+CONFIG_KEYS_LIMIT = 1000
+#: keys a summary.json may have (nncli writes about 25)
+SUMMARY_KEYS_LIMIT = 1000
+#: integers in summary.json are counts (epochs, rows, parameters): 64 bits hold them all
+INT_LIMIT = 1 << 63
+#: characters of a text value shown in the listing (started_at, a summary's stop_reason)
+TEXT_FIELD_LIMIT = 200
 #: the value of a key a row does not have (None is a value: a config's ``early_stopping: null``)
 ABSENT = object()
 
@@ -25,16 +43,18 @@ ABSENT = object()
 def find_runs(root):
     """Run directories under ``root`` (itself included), at any depth, sorted by path.
 
-    A run directory is one holding ``meta.json`` or ``config.yaml``; its own
-    subdirectories (plots) are not searched.  A sweep directory (one holding
-    ``sweep.yaml``) is not a run: its trials, below it, are.
+    A run directory is one holding ``meta.json`` or ``config.yaml`` (whatever they
+    are: a directory or a FIFO in their place makes a broken run, not no run);
+    its own subdirectories (plots) are not searched.  A sweep directory (one
+    holding ``sweep.yaml``) is not a run: its trials, below it, are.
     """
     root = Path(root)
     if not root.is_dir():
         raise RunError(f"no such directory: {root}")
     found = []
     for directory, subdirs, files in os.walk(root):
-        if (runs.META in files or runs.CONFIG in files) and SWEEP_FILE not in files:
+        entries = set(files) | set(subdirs)
+        if (runs.META in entries or runs.CONFIG in entries) and SWEEP_FILE not in files:
             found.append(Path(directory))
             subdirs[:] = []
         else:
@@ -47,27 +67,34 @@ def read_run(path, root):
 
     ``config`` is the flattened config; ``summary`` holds summary.json but its
     status (for a run not finished: only ``epochs_run``, counted in metrics.csv).
+    Every file is read as :mod:`nncli.runs.reading` says (regular files only,
+    bounded in size and nesting), and every value the listing uses is checked
+    for its type, so that one bad run is a row with its reason.
     """
     row = {"name": _name(path, root), "path": str(path), "status": None, "started_at": None,
            "config": {}, "summary": {}, "problem": None}
     problems = []
-    meta = _read(runs.read_json, path / runs.META, problems) or {}
-    status = meta.get("status") if isinstance(meta, dict) else None
-    row["started_at"] = meta.get("started_at") if isinstance(meta, dict) else None
+    meta = _read(reading.read_json, path / runs.META, problems)
+    status = _meta_fields(meta, path / runs.META, row, problems)
     if status == "running" and process_gone(meta):
         status = "crashed"  # its process is gone without closing the run (killed, power cut)
-    config = _read(runs.read_yaml, path / runs.CONFIG, problems)
+    config = _read(reading.read_yaml, path / runs.CONFIG, problems)
     if isinstance(config, dict):
-        row["config"] = flatten(config)
+        flat = flatten(config)
+        if len(flat) <= CONFIG_KEYS_LIMIT:
+            row["config"] = flat
+        else:
+            problems.append(f"{path / runs.CONFIG} has {len(flat)} keys, over the limit of {CONFIG_KEYS_LIMIT}")
     elif config is not None:
         problems.append(f"{path / runs.CONFIG} is not a mapping")
     if status in FINISHED:
-        summary = _read(runs.read_json, path / runs.SUMMARY, problems) or {}
-        row["summary"] = {k: v for k, v in summary.items() if k != "status"} if isinstance(summary, dict) else {}
-        if not (path / runs.WEIGHTS).is_file():
-            problems.append(f"{path / runs.WEIGHTS} is missing")
-    elif (path / runs.METRICS).is_file():
-        row["summary"] = {"epochs_run": _count_rows(path / runs.METRICS)}
+        row["summary"] = _summary(_read(reading.read_json, path / runs.SUMMARY, problems), path / runs.SUMMARY,
+                                  problems)
+        weights = reading.file_problem(path / runs.WEIGHTS)
+        if weights:
+            problems.append(weights)
+    elif os.path.lexists(path / runs.METRICS):
+        row["summary"] = {"epochs_run": _count_rows(path / runs.METRICS, problems)}
     if problems:
         row["problem"] = "; ".join(problems).replace(f"{path}{os.sep}", "")
         if status != "running":
@@ -84,13 +111,74 @@ def _read(reader, path, problems):
         return None
 
 
-def _count_rows(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return max(sum(1 for line in handle if line.strip()) - 1, 0)
-    except (OSError, UnicodeDecodeError):
+def _meta_fields(meta, path, row, problems):
+    """The status meta.json gives (None when it gives none that can be used); ``started_at`` into ``row``."""
+    if meta is None:
         return None
+    if not isinstance(meta, dict):
+        problems.append(f"{path} is not a JSON object")
+        return None
+    started = meta.get("started_at")
+    if isinstance(started, str) and len(started) <= TEXT_FIELD_LIMIT:
+        row["started_at"] = started
+    elif started is not None:
+        problems.append(f"{path} started_at is not a time ({echo(started, 24)})")
+    status = meta.get("status")
+    if isinstance(status, str) and STATUS_PATTERN.fullmatch(status):
+        return status
+    problems.append(f"{path} status is not a status ({echo(status, 24)})")
+    return None
 
+
+def _summary(summary, path, problems):
+    """summary.json without its status, keeping only keys a column can have and plain values."""
+    if summary is None:
+        return {}
+    if not isinstance(summary, dict):
+        problems.append(f"{path} is not a JSON object")
+        return {}
+    if len(summary) > SUMMARY_KEYS_LIMIT:
+        problems.append(f"{path} has {len(summary)} keys, over the limit of {SUMMARY_KEYS_LIMIT}")
+        return {}
+    kept = {}
+    for key, value in summary.items():
+        if key == "status":
+            continue
+        if not KEY_PATTERN.fullmatch(key):
+            problems.append(f"{path} has a key that is not a name ({echo(key, 24)})")
+        elif NUMERIC_KEY_PATTERN.fullmatch(key) and not (value is None or is_number(value)):
+            problems.append(f"{path} {key} is not a number")
+        elif isinstance(value, int) and not -INT_LIMIT < value < INT_LIMIT:  # means and std need floats
+            problems.append(f"{path} {key} is an integer beyond any count nncli writes")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{path} {key} is {value} (nncli writes NaN and infinities as null)")
+        elif not (value is None or isinstance(value, (int, float))
+                  or (isinstance(value, str) and len(value) <= TEXT_FIELD_LIMIT)):
+            problems.append(f"{path} {key} is not a number or a short text")
+        else:
+            kept[key] = value
+    return kept
+
+
+def _count_rows(path, problems):
+    """Data rows of metrics.csv (its lines but the header), or None when it cannot be read.
+
+    Counted a megabyte at a time, so a file without line breaks costs no more memory.
+    """
+    lines, last = 0, b"\n"
+    try:
+        with reading.open_regular(path, reading.METRICS_LIMIT) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except RunError as exc:
+        problems.append(str(exc))
+        return None
+    except OSError as exc:
+        problems.append(f"cannot read {path}: {exc.strerror or exc}")
+        return None
+    lines += last != b"\n"  # a last line without its line break
+    return max(lines - 1, 0)
 
 
 def _name(path, root):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from .groups import statuses_text
 
 ELLIPSIS = "…"
+#: columns named in the line saying which were left out (the line stays short)
+NAMED_LEFT_OUT = 12
 
 
 @dataclass
@@ -24,6 +26,11 @@ class Column:
     role: str = "fixed"  # name, started, param, metric, problem, or fixed (never left out)
     numeric: bool = False
     full: list = field(default_factory=list)  # the name column's whole names
+
+    def __post_init__(self):
+        # a run's names and values are whatever is on disk: escape what a terminal would obey
+        self.header = printable(self.header)
+        self.cells = [printable(cell) for cell in self.cells]
 
     @property
     def width(self):
@@ -56,48 +63,78 @@ def render_groups(records, keys, metrics, console, sort=None):
     return _print(columns, console, sort)
 
 
+def printable(text):
+    """``text`` with control characters (escape sequences, line breaks) written as escapes."""
+    return text if text.isprintable() else "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _print(columns, console, sort):
     from rich.table import Table
+    from rich.text import Text
 
     columns, left_out = fit(columns, console.width, keep=sort)
     table = Table()
-    for column in columns:
-        table.add_column(column.header, justify="right" if column.numeric else "left",
+    for column in columns:  # Text, not markup: a value such as "[/red]" is shown as it is
+        table.add_column(Text(column.header), justify="right" if column.numeric else "left",
                          no_wrap=column.role != "problem")
     for line in zip(*(column.cells for column in columns)):
-        table.add_row(*line)
+        table.add_row(*(Text(cell) for cell in line))
     console.print(table)
     if left_out:
         plural = "s" if len(left_out) > 1 else ""
-        print(f"{len(left_out)} column{plural} left out to fit {console.width} characters: {', '.join(left_out)} "
+        named = ", ".join(left_out[:NAMED_LEFT_OUT]) + (f" and {len(left_out) - NAMED_LEFT_OUT} more"
+                                                        if len(left_out) > NAMED_LEFT_OUT else "")
+        print(f"{len(left_out)} column{plural} left out to fit {console.width} characters: {printable(named)} "
               "(widen the terminal, or use --csv or --json)", file=sys.stderr)
     return left_out
 
 
 def fit(columns, width, keep=None):
-    """The columns that fit ``width`` characters (the name column shortened), and the headers left out."""
+    """The columns that fit ``width`` characters (the name column shortened), and the headers left out.
+
+    Columns are left out in a fixed order (see the module) until the rest fits; as
+    leaving out more never makes the table wider, the number to leave out is found by
+    bisection, so thousands of columns (a run with a hostile config) cost no more
+    than a few fittings.
+    """
     name = next((column for column in columns if column.role == "name"), None)
+    shortest = 0
     if name is not None:
         name.full = list(name.cells)
-    columns, left_out = list(columns), []
-
-    def fits():
-        if name is not None:  # the name takes what the others leave, down to its shortest unique width
-            room = width - 1 - sum(column.width for column in columns if column is not name) - 3
-            _shorten_column(name, max(room, _shortest_unique(name.full, len(name.header))))
-        return 1 + sum(column.width for column in columns) <= width
+        shortest = _shortest_unique(name.full, len(name.header))
+    widths = {id(column): column.width for column in columns if column is not name}  # fixed: only the name shrinks
 
     # the metric kept longest: the sort column, else the first (a validation metric when there is one)
     metrics = [c for c in columns if c.role == "metric"]
     last = next((c for c in metrics if c.header == keep), metrics[0] if metrics else None)
     droppable = ([c for c in columns if c.role == "started"] + [c for c in metrics if c is not last][::-1]
                  + [c for c in columns if c.role == "param"][::-1] + ([last] if last else []))
-    while not fits() and droppable:
-        column = droppable.pop(0)
-        columns.remove(column)
-        if column.role != "started":
-            left_out.insert(0, column.header)
-    return columns, left_out
+    total = sum(widths.values())
+    dropped_widths = [0]
+    for column in droppable:
+        dropped_widths.append(dropped_widths[-1] + widths[id(column)])
+
+    def fits(count):
+        """Whether the table fits with the first ``count`` droppable columns left out (shortens the name)."""
+        others = total - dropped_widths[count]
+        if name is None:
+            return 1 + others <= width
+        # the name takes what the others leave, down to its shortest unique width
+        _shorten_column(name, max(width - 1 - others - 3, shortest))
+        return 1 + others + name.width <= width
+
+    low, high = 0, len(droppable)  # the fewest columns to leave out: fits(high), or nothing fits
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    fits(low)  # the name shortened for the columns kept
+    dropped = {id(column) for column in droppable[:low]}
+    left_out = [column.header for column in droppable[:low][::-1] if column.role != "started"]
+    return [column for column in columns if id(column) not in dropped], left_out
 
 
 def _shorten_column(column, width):

@@ -26,6 +26,8 @@ from . import results as res
 from .plan import Plan, Trial, make_plan
 
 SPEC = "sweep.yaml"
+#: bytes of a sweep.yaml read back (it lists every trial: about 200 bytes each)
+SPEC_LIMIT = 64 << 20
 TRIALS = "trials.csv"
 SUMMARY = "summary.json"
 LOCK = ".lock"
@@ -98,7 +100,7 @@ def resume_sweep(sweep_dir, executor=None, progress=None):
     if not (path / SPEC).is_file():
         raise RunError(f"{path} is not a sweep directory (no {SPEC})")
     with _locked(path):
-        spec = runs.read_yaml(path / SPEC)
+        spec = runs.read_yaml(path / SPEC, limit=SPEC_LIMIT, values=SPEC_LIMIT // 8)
         try:
             plan = Plan(spec["config"], list(spec["fixed"]), [Trial(t["id"], list(t["overrides"]), t["seed"])
                                                               for t in spec["trials"]], list(spec["swept"]))
@@ -163,15 +165,15 @@ def _finished_result(path, trial_id):
 
     run = trial_dir(path, trial_id)
     try:
-        status = runs.read_json(run / runs.META).get("status")
+        status = runs.read_json_object(run / runs.META).get("status")
         if status in res.FINISHED:
-            return {"id": trial_id, "status": status, "summary": runs.read_json(run / runs.SUMMARY),
+            return {"id": trial_id, "status": status, "summary": runs.read_json_object(run / runs.SUMMARY),
                     "error": None, "seconds": None}
     except RunError:
         return None
     if status == "diverged":
         return {"id": trial_id, "status": status, "summary": None, "seconds": None,
-                "error": "training diverged (the loss became NaN or infinite)"}
+                "error": "training diverged (the loss became NaN or infinite, or exploded)"}
     return None
 
 

@@ -57,7 +57,7 @@ class _TrialReporter(Reporter):
 def run_trial(task, run_dir):
     """Train one trial into ``run_dir``; return its result dict (see the module docstring)."""
     from ..errors import NncliError, RunInterrupted, TrainingFailed
-    from ..runs import SUMMARY, read_json
+    from ..runs import SUMMARY, read_json_object
 
     started = time.perf_counter()
     result = {"id": task["id"], "status": "failed", "summary": None, "error": None, "seconds": None}
@@ -68,7 +68,7 @@ def run_trial(task, run_dir):
     try:
         summary = _train(task, path)
         if summary is None:  # it had finished before: a resumed sweep reads its result
-            summary = read_json(path / SUMMARY)
+            summary = read_json_object(path / SUMMARY)
         result.update(status=summary["status"], summary=summary)
     except RunInterrupted as exc:
         result.update(status="interrupted", error=str(exc))
@@ -101,10 +101,10 @@ def _train(task, path):
 
 def _meta_status(path):
     from ..errors import RunError
-    from ..runs import META, read_json
+    from ..runs import META, read_json_object
 
     try:
-        return read_json(path / META).get("status")
+        return read_json_object(path / META).get("status")
     except RunError:
         return None
 

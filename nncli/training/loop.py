@@ -1,5 +1,5 @@
 """The training loop: epochs of shuffled mini-batches, the batch step, per-epoch
-metrics, timing and the NaN guard.  Everything else that watches or steers
+metrics, timing and the divergence guard.  Everything else that watches or steers
 training (progress display, checkpoints, learning-rate schedule, stopping rules)
 is an observer (``training.observers``).
 
@@ -24,11 +24,23 @@ from .scoring import EvalSet
 
 
 class Diverged(Exception):
-    """The training loss became NaN or infinite at ``epoch``."""
+    """Training diverged at ``epoch``: ``reason`` says how (a NaN or infinite loss or
+    weight, or a loss that exploded; see ``DIVERGENCE_FACTOR``)."""
 
-    def __init__(self, epoch):
-        super().__init__(epoch)
+    def __init__(self, epoch, reason="the loss became NaN or infinite"):
+        super().__init__(epoch, reason)
         self.epoch = epoch
+        self.reason = reason
+
+
+#: An epoch whose train loss is over DIVERGENCE_FACTOR times the loss before training
+#: (and over DIVERGENCE_FLOOR) has diverged, as a NaN would have: a network that
+#: learns never gets a thousand times worse than its random start, while a rate far
+#: too large can throw the weights around for ever without a NaN when tanh or
+#: sigmoid keep the activations bounded.  The floor keeps a start that is already
+#: almost perfect (a loss near 0) from tripping the rule on a small rise.
+DIVERGENCE_FACTOR = 1000.0
+DIVERGENCE_FLOOR = 1.0
 
 
 class Interrupted(Exception):
@@ -80,6 +92,8 @@ class Trainer:
         self.stop_requested = False
         # seconds spent in fit() so far (by this process), the observers' epoch ends excluded
         self.seconds = 0.0
+        # the train loss before the first epoch (the divergence rule's reference), once known
+        self.initial_loss = None
 
     def batch_size(self):
         n = len(self.train_set.X)
@@ -102,8 +116,11 @@ class Trainer:
     def fit(self):
         """Run the remaining epochs; return the metrics rows.
 
-        Raises Diverged on a non-finite loss and Interrupted after ``request_stop``.
+        Raises Diverged on a non-finite or exploding loss and Interrupted after ``request_stop``.
         """
+        if self.initial_loss is None:
+            # scoring reads the weights and draws no random numbers: training stays bit-identical
+            self.initial_loss = self.train_scored.score(self.model)["train_loss"]
         self.observers.on_train_begin(self)
         try:
             self._epochs()
@@ -152,6 +169,10 @@ class Trainer:
             if not (math.isfinite(row["train_loss"]) and self._parameters_finite()):
                 self.model.load_state_dict(last_good)
                 raise Diverged(self.epoch + 1)
+            if self._exploded(row["train_loss"]):
+                self.model.load_state_dict(last_good)
+                raise Diverged(self.epoch + 1, f"the train loss {row['train_loss']:.3g} is over {DIVERGENCE_FACTOR:g} "
+                                               f"times its {self.initial_loss:.3g} before training")
             last_good = self.model.state_dict()
             self.epoch += 1
             self.order = None
@@ -162,6 +183,11 @@ class Trainer:
             self.seconds = time.perf_counter() - fit_started
             if self.stop_requested:
                 raise Interrupted()
+
+    def _exploded(self, loss):
+        """The divergence rule without NaN (see ``DIVERGENCE_FACTOR``)."""
+        start = self.initial_loss
+        return start is not None and loss > DIVERGENCE_FLOOR and loss > DIVERGENCE_FACTOR * start
 
     def _parameters_finite(self):
         return all(np.isfinite(layer.params[name]).all() for _, layer, name in self.model.parameters())
@@ -188,7 +214,7 @@ class Trainer:
             arrays["order"] = self.order
         progress = {
             "epoch": self.epoch, "position": self.position, "optimizer_steps": self.optimizer.steps,
-            "stop_reason": self.stop_reason,
+            "stop_reason": self.stop_reason, "initial_loss": self.initial_loss,
             "generators": [g.bit_generator.state for g in self._generators()],
             "rows": self.rows,
         }
@@ -208,6 +234,8 @@ class Trainer:
         self.order = np.asarray(arrays["order"]) if "order" in arrays else None
         self.epoch, self.position = int(progress["epoch"]), int(progress["position"])
         self.stop_reason = progress["stop_reason"]
+        # a checkpoint from before the divergence rule has none: the loss where it resumes is taken
+        self.initial_loss = progress.get("initial_loss")
         generators = self._generators()
         if len(generators) != len(progress["generators"]):
             raise ValueError("checkpoint has a different number of random generators")

@@ -17,16 +17,16 @@ its ``config.yaml``, which reaches the same result.
 
 import json
 import os
-from pathlib import Path
-
-import yaml
 
 from .. import runs
 from ..config import load_config, resolved_yaml
-from ..errors import ConfigError, RunError
+from ..errors import ConfigError, RunError, echo
 from ..reporting import Reporter
+from ..runs.directory import check_run_dir
+from ..runs.load import load_run_config
+from ..runs.reading import YAML_LIMIT, parse_yaml, read_text
 from ..signals import StopRequest, stop_on_signals
-from .checkpoint import checkpoint_arrays, started_config_text
+from .checkpoint import checkpoint_arrays, read_checkpoint, started_config_text
 from .observers import EarlyStopping
 from .prepare import prepare
 from .run import SETUP_MESSAGE, command_line, make_trainer, now, run_to_end, start_training
@@ -49,9 +49,7 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
     run cannot be resumed, ConfigError when the given config differs from the
     run's in another key or asks for no more epochs than were run.
     """
-    path = Path(run_dir)
-    if not path.is_dir():
-        raise RunError(f"run directory not found: {path}")
+    path = check_run_dir(run_dir)
     with runs.RunLock() as lock:
         lock.acquire(path)
         return _resume_locked(path, config_path, overrides, reporter or Reporter(), observers, lock.inherited)
@@ -59,17 +57,16 @@ def resume_run(run_dir, config_path=None, overrides=(), reporter=None, observers
 
 def _resume_locked(path, config_path, overrides, reporter, observers, trainer_gone):
     """``trainer_gone``: the run's lock was free although its trainer made the lock file."""
-    meta = runs.read_json(path / runs.META)
+    meta = runs.read_json_object(path / runs.META)
+    if not isinstance(meta.get("resumed", []), list):
+        raise RunError(f"{path / runs.META} resumed is not a list (of earlier resumptions)")
     status = meta.get("status")
     if status == "diverged":
         raise RunError(f"{path} diverged; start a new run with a smaller training.lr instead of resuming")
     # a run from before the lock has only its pid to tell whether its trainer is still there
     if status == "running" and not trainer_gone and runs.process_alive(meta):
         raise RunError(f"{path} is still being trained by process {meta.get('pid')}")
-    if not (path / runs.CONFIG).is_file():
-        raise RunError(f"{path} was stopped before its {runs.CONFIG} was written: there is nothing to resume; "
-                       "train the config again")
-    config = load_config(path / runs.CONFIG, run_file=True)
+    config = load_run_config(path)
     target = None  # the new training.epochs, when one is asked for
     if config_path is not None or overrides:
         given = load_config(config_path or path / runs.CONFIG, overrides, run_file=config_path is None)
@@ -79,7 +76,8 @@ def _resume_locked(path, config_path, overrides, reporter, observers, trainer_go
     runs.remove_stale_temporaries(path)
     if not (path / runs.CHECKPOINT).exists():
         return _start_again(path, config, meta, reporter, observers)
-    checkpoint = runs.read_npz(path / runs.CHECKPOINT)
+    dataset, model, head = prepare(config)  # training.epochs does not change the data or the network
+    checkpoint = read_checkpoint(path / runs.CHECKPOINT, model, config, len(dataset.train))
     config_text = _refuse_edited_config_file(path, checkpoint, allowed=(EPOCHS,) if target is not None else ())
     if target is not None:
         progress = _progress(checkpoint, path)
@@ -87,12 +85,11 @@ def _resume_locked(path, config_path, overrides, reporter, observers, trainer_go
         configured = config.training.epochs
         config = config.replace(EPOCHS, target)
         config_text = resolved_yaml(config, relative_to=path)
-    dataset, model, head = prepare(config)
     trainer = make_trainer(path, config, config_text, dataset, model, head, reporter, observers)
     try:
         trainer.load_state(checkpoint)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise RunError(f"{path / runs.CHECKPOINT} does not fit this run's model: {exc}") from None
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+        raise RunError(f"{path / runs.CHECKPOINT} does not fit this run: {echo(str(exc))}") from None
     stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
     with stop_on_signals(stop):
         if target is not None:
@@ -116,7 +113,7 @@ def _resume_locked(path, config_path, overrides, reporter, observers, trainer_go
 
 def _start_again(path, config, meta, reporter, observers):
     """A run stopped before its first checkpoint: train it from the start in its own directory."""
-    config_text = (path / runs.CONFIG).read_text(encoding="utf-8")
+    config_text = read_text(path / runs.CONFIG, YAML_LIMIT)
     dataset, model, head = prepare(config)
     stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
     with stop_on_signals(stop):
@@ -203,12 +200,16 @@ def _refuse_edited_config_file(path, checkpoint, allowed=()):
     Checkpoints written before nncli kept that text carry none: their run's
     config.yaml is then taken as it is.
     """
-    current = (path / runs.CONFIG).read_text(encoding="utf-8")
+    current = read_text(path / runs.CONFIG, YAML_LIMIT)
     started = started_config_text(checkpoint)
     if started is None:
         return current
     if started != current:
-        changed = sorted(set(_differences(yaml.safe_load(started) or {}, yaml.safe_load(current) or {})) - set(allowed))
+        before = parse_yaml(started, f"{path / runs.CHECKPOINT} config_yaml") or {}
+        after = parse_yaml(current, str(path / runs.CONFIG)) or {}
+        if not (isinstance(before, dict) and isinstance(after, dict)):
+            raise RunError(f"{path / runs.CHECKPOINT} config_yaml is not the run's config")
+        changed = sorted(set(_differences(before, after)) - set(allowed))
         if changed:
             raise ConfigError(f"cannot resume {path}: its config.yaml was changed after training started "
                               f"({', '.join(changed)}); put it back, or train a new run")

@@ -177,8 +177,8 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
         write_progress(path, trainer, config_text)
         _close(path, meta, "diverged", trainer)
         raise TrainingFailed(
-            f"training diverged at epoch {exc.epoch} (the loss became NaN or infinite); "
-            f"try a smaller training.lr (now {config.training.lr:g}); the last finite weights are in {path}"
+            f"training diverged at epoch {exc.epoch} ({exc.reason}); "
+            f"try a smaller training.lr (now {config.training.lr:g}); the weights before that epoch are in {path}"
         ) from None
     except Interrupted:
         # the batch in flight was finished, so this state resumes exactly
