@@ -551,3 +551,11 @@ def test_other_folders_say_what_they_are(cli, tmp_path, command, make, fragment)
     make(tmp_path / "thing")
     result = cli(*_args(command, tmp_path / "thing"))
     assert result.exit_code == 2 and fragment in result.stderr and "such as" not in result.stderr
+
+
+def test_a_run_config_may_be_as_large_as_a_config_file():
+    """A config that trains makes a run `nncli runs` and `--resume` can read."""
+    from nncli.config.yaml_text import MAX_CONFIG_BYTES
+    from nncli.runs.reading import YAML_LIMIT
+
+    assert YAML_LIMIT == MAX_CONFIG_BYTES

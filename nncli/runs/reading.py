@@ -28,8 +28,9 @@ from ..errors import RunError, echo
 #: bytes of a run's meta.json or summary.json: far above what nncli writes (a few
 #: kilobytes), far below what could take time or memory to parse
 TEXT_LIMIT = 1 << 20
-#: bytes of a run's config.yaml (nncli writes one or two kilobytes; YAML is slower to parse)
-YAML_LIMIT = 64 << 10
+#: bytes of a run's config.yaml: what a config file may hold (config.yaml_text.MAX_CONFIG_BYTES,
+#: not imported: that would load pydantic into `nncli runs`), so a run that trained can be read
+YAML_LIMIT = 256 << 10
 #: bytes of a run's metrics.csv (a row is about 200 bytes: over a million epochs)
 METRICS_LIMIT = 256 << 20
 #: nesting depth of a JSON or YAML value (nncli writes at most 4)
