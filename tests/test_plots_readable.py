@@ -221,6 +221,20 @@ def test_no_plots_draws_nothing_and_is_recorded_in_the_run(tmp_path, cli):
     assert refused.exit_code == 2 and "--no-plots" in refused.stderr
 
 
+def test_a_training_with_no_plots_never_imports_matplotlib(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("data: {dataset: circles, params: {n_samples: 100}}\nmodel: {hidden: [3]}\n"
+                      "training: {epochs: 2}\n")
+    code = ("import sys; from nncli.cli import app\n"
+            f"try:\n    app(['train', {str(config)!r}, '--no-plots', '--quiet', '--runs-root', {str(tmp_path)!r}])\n"
+            "except SystemExit as exc:\n    print('EXIT', exc.code)\n"
+            "print('MATPLOTLIB', 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+    assert "EXIT 0" in out.stdout and "MATPLOTLIB False" in out.stdout, out.stdout + out.stderr
+    run = Path(out.stdout.splitlines()[0])
+    assert (run / runs.SUMMARY).exists() and not (run / "plots").exists()
+
+
 # ---- the sparkline ------------------------------------------------------------------------
 
 

@@ -7,13 +7,14 @@ import typer
 
 from ..app import app
 from ..boundary import boundary
+from ..completion import SPLITS, choices
 
 
 @app.command()
 @boundary
 def data(
     config: Path = typer.Argument(..., help="YAML config file."),
-    split: str = typer.Option("train", "--split", help="train, val or test."),
+    split: str = typer.Option("train", "--split", autocompletion=choices(SPLITS), help="train, val or test."),
     output: str = typer.Option("-", "--output", "-o", help="CSV file to write ('-' for stdout)."),
     set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
 ):

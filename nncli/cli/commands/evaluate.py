@@ -7,6 +7,7 @@ import typer
 
 from ..app import app
 from ..boundary import boundary
+from ..completion import SPLITS, choices
 from ..console import print_json, stdout_console
 
 
@@ -16,7 +17,7 @@ def evaluate(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run directory."),
     data: Optional[str] = typer.Option(None, "--data", metavar="FILE.csv",
                                        help="Score this labelled CSV ('-' for stdin) instead of the run's test split."),
-    split: Optional[str] = typer.Option(None, "--split", metavar="train|val|test",
+    split: Optional[str] = typer.Option(None, "--split", metavar="train|val|test", autocompletion=choices(SPLITS),
                                         help="Score this split of the run's data (default: test)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ):

@@ -7,13 +7,15 @@ import typer
 
 from ..app import app
 from ..boundary import boundary
+from ..completion import EXPORT_FORMATS, choices
 
 
 @app.command()
 @boundary
 def export(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A finished run directory."),
-    format_: str = typer.Option(..., "--format", metavar="onnx|safetensors", help="The file format."),
+    format_: str = typer.Option(..., "--format", metavar="onnx|safetensors", help="The file format.",
+                                autocompletion=choices(EXPORT_FORMATS)),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="File to write (default: model.onnx or model.safetensors in RUN_DIR)."),
 ):

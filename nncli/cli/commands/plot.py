@@ -7,13 +7,14 @@ import typer
 
 from ..app import app, debugging
 from ..boundary import boundary
+from ..completion import choices, plot_names
 
 
 @app.command()
 @boundary
 def plot(
     run_dir: Path = typer.Argument(..., help="A trained run directory."),
-    only: List[str] = typer.Option([], "--only", metavar="NAME",
+    only: List[str] = typer.Option([], "--only", metavar="NAME", autocompletion=choices(plot_names),
                                    help="Draw only this picture (loss, metrics, data, decision, network, "
                                         "weights, roc, confusion, predicted, residuals). Repeatable."),
 ):

@@ -8,6 +8,7 @@ import typer
 
 from ..app import app
 from ..boundary import boundary
+from ..completion import EXECUTORS, choices
 from ..console import print_json
 
 
@@ -30,7 +31,8 @@ def sweep(
     sweep_dir: Optional[Path] = typer.Option(None, "--sweep-dir", help="Use exactly this sweep directory."),
     name: Optional[str] = typer.Option(None, "--name", help="Sweep name (default: the config's name)."),
     plots: bool = typer.Option(False, "--plots", help="Draw every trial's pictures (off in a sweep)."),
-    executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask."),
+    executor: Optional[str] = typer.Option(None, "--executor", help="local (default) or dask.",
+                                            autocompletion=choices(EXECUTORS)),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
                                             help="A Dask scheduler to run on."),
     resume: Optional[Path] = typer.Option(None, "--resume", metavar="SWEEP_DIR",
