@@ -200,6 +200,30 @@ def test_messages_say_what_is_wrong_where_it_was_given(cli, write_config, tmp_pa
     assert len(lines) == 1 and expected in lines[0], lines
 
 
+def test_the_issues_config_written_flat_gets_both_problems_and_where_each_key_goes(cli, write_config):
+    path = write_config("dataset: circle\nhiden: [8]\n")  # issue 14's example, without the sections
+    lines = _lines(cli("config", path))
+    top = "valid keys: name, seed, data, model, training, output, base"
+    assert lines == [f"nncli: error: {path}:1: data is required",
+                     f"nncli: error: {path}:1: unknown key 'dataset' (did you mean 'data.dataset'? it goes under "
+                     f"data:); {top}",
+                     f"nncli: error: {path}:2: unknown key 'hiden' (did you mean 'model.hidden'? it goes under "
+                     f"model:); {top}"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("training.lr: 0.1\n", "unknown key 'training.lr' (a dotted key is --set's syntax; in a file, nest it: "
+                           "training: {lr: ...})"),
+    ("epochs: 3\n", "unknown key 'epochs' (did you mean 'training.epochs'? it goes under training:)"),
+    ("dataa: {dataset: circles}\n", "unknown key 'dataa' (did you mean 'data'?)"),
+    ("bases: other.yaml\n", "unknown key 'bases' (did you mean 'base'?)"),
+    ("colour: red\n", "unknown key 'colour'; valid keys:"),
+])
+def test_an_unknown_top_level_key_says_where_it_belongs(cli, write_config, text, expected):
+    lines = _lines(cli("config", write_config("data: {dataset: circles}\n" + text)))
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
 def test_mnist_gets_the_list_not_a_far_guess(cli, write_config):
     line = _lines(cli("config", write_config("data: {dataset: mnist}\n")))[0]
     assert "did you mean" not in line

@@ -127,8 +127,11 @@ def _one(error, loc, raw, source, lines, origins, prefix, root):
         place = f" in {dotted(parent)}" if parent else ""
         if parent == ("data", "params"):
             return f"{where}: unknown key '{echo(key)}'{place}{_params_hint(key, raw, options, origins)}"
+        if not parent and root is Config:
+            options = [*options, "base"]  # read before validation (compose.py), a key all the same
+        hint = _home_hint(key, options, root) if not parent else _did_you_mean(key, options)
         valid = f"; valid keys: {', '.join(options)}" if options else ""
-        return f"{where}: unknown key '{echo(key)}'{place}{_did_you_mean(key, options)}{valid}"
+        return f"{where}: unknown key '{echo(key)}'{place}{hint}{valid}"
     if kind in KEY_MESSAGE_ERRORS:
         return f"{subject} {error['msg']}"
     if isinstance(value, bool) and kind != "missing":
@@ -201,6 +204,24 @@ def _expected(error):
     ctx = error.get("ctx", {})
     text = ctx.get("expected") or ctx.get("expected_tags") or ""
     return [part.strip().strip("'") for part in text.replace(" or ", ", ").split(",") if part.strip()]
+
+
+def _home_hint(key, sections, root):
+    """The hint for an unknown top-level key: a dotted key (`training.lr: 0.1`, --set's
+    syntax) to nest, a misspelt section, or a section's key given at the top level
+    (`dataset: circles`, `hiden: [8]`) with the section it goes under."""
+    section, _, rest = key.partition(".")
+    if rest and section in sections and rest in _fields_at(root, (section,), {}):
+        return f" (a dotted key is --set's syntax; in a file, nest it: {section}: {{{rest}: ...}})"
+    hint = _did_you_mean(key, sections)
+    if hint:
+        return hint
+    keys = {name: _fields_at(root, (name,), {}) for name in sections}
+    homes = [name for name in sections if key in keys[name]]
+    if not homes:  # misspelt too: `hiden` -> model.hidden
+        homes = [f"{name}.{close}" for name in sections if (close := _suggestion(key, keys[name]))]
+        return f" (did you mean '{homes[0]}'? it goes under {homes[0].split('.')[0]}:)" if len(homes) == 1 else ""
+    return f" (did you mean '{homes[0]}.{key}'? it goes under {homes[0]}:)" if len(homes) == 1 else ""
 
 
 def _did_you_mean(word, options):
