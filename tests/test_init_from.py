@@ -92,3 +92,17 @@ def test_a_missing_run_or_weights_file_is_refused(cli, write_config, tmp_path):
     unfinished.mkdir()
     result = cli("train", config, "--runs-root", tmp_path / "runs", "--set", f"model.init_from={unfinished}")
     assert result.exit_code == 2 and "no weights.npz there" in result.stderr
+
+
+def test_a_key_given_by_set_is_blamed_on_the_set_not_the_file(cli, write_config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = train_run(cli, write_config(SOURCE, "source.yaml"), "runs")
+    config = write_config(SOURCE.replace("[6]", "[8]"), "wide.yaml")
+    result = cli("train", config, "--runs-root", "runs", "--set", f"model.init_from={source}")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith(f"nncli: error: --set model.init_from {source}: 0.weight has shape (6, 2) there")
+    assert "wide.yaml" not in line and line.count("model.init_from") == 1  # the key once, where it was given
+    result = cli("train", config, "--runs-root", "runs", "--set", "training.class_weight={0: 1, 7: 2}")
+    assert result.stderr.strip() == ("nncli: error: --set training.class_weight names class 7, which the data "
+                                     "does not have (its classes: 0, 1)")

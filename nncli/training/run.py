@@ -61,8 +61,17 @@ def train_from_config(config_path, overrides=(), runs_root="runs", run_dir=None,
     config = load_config(config_path, overrides, name=name)
     try:
         return train(config, runs_root=runs_root, run_dir=run_dir, reporter=reporter)
-    except ConfigError as exc:  # valid keys that do not fit together or the data: name the file
-        raise ConfigError(f"{config_path}: {exc}") from None
+    except ConfigError as exc:  # valid keys that do not fit together or the data: name the file or the --set
+        raise ConfigError(_given_where(str(exc), config_path, overrides)) from None
+
+
+def _given_where(message, config_path, overrides):
+    """The message after where its key (its first word) was given: ``--set`` or the file."""
+    key = message.split(" ", 1)[0].rstrip(":")
+    given = [override.split("=", 1)[0].strip() for override in overrides]
+    if any(key == g or key.startswith(g + ".") for g in given):
+        return f"--set {message}"
+    return f"{config_path}: {message}"
 
 
 def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, observers=()):
