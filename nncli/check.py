@@ -21,7 +21,8 @@ from .data.pipeline import streams
 from .float_errors import quiet_float_errors
 from .nn.build import target_matrix
 from .nn.gradcheck import check_model
-from .training.prepare import prepare
+from .nn.losses import row_weights
+from .training.prepare import class_weights, prepare
 
 TOLERANCE = 1e-5
 EPS = 1e-6
@@ -56,16 +57,18 @@ def check_config(config_path, overrides=(), max_entries=MAX_ENTRIES):
     rows = np.sort(rng.choice(len(train), size=min(BATCH, len(train)), replace=False))
     x = dataset.inputs(train.X[rows], np.float64)
     target = target_matrix(train.y[rows], head, dataset.n_classes, np.float64)
+    weights = class_weights(config.training.class_weight, dataset)  # the loss training minimises
     retried = {}
     with quiet_float_errors():
         errors = check_model(model, x, target, eps=EPS, max_entries=max_entries, seed=config.seed,
-                             retries=RETRIES, retried=retried)
+                             retries=RETRIES, retried=retried,
+                             row_weights=None if weights is None else row_weights(weights, target))
     shapes = {key: layer.params[name].shape for key, layer, name in model.parameters()}
     worst = max(errors, key=lambda key: _sortable(errors[key])) if errors else None
     max_error = errors[worst] if worst else 0.0
     return {"config": str(config_path), "max_rel_error": max_error, "worst": worst,
             "passed": bool(max_error <= TOLERANCE), "tolerance": TOLERANCE, "eps": EPS,
-            "batch": int(len(rows)), "layers": errors,
+            "batch": int(len(rows)), "layers": errors, "class_weighted": weights is not None,
             "shapes": {key: list(shape) for key, shape in shapes.items()},
             "checked": {key: int(min(np.prod(shape), max_entries)) for key, shape in shapes.items()},
             "smaller_step": retried}
@@ -93,7 +96,8 @@ def render(report, console):
     """The per-array errors as a rich table, then one verdict line."""
     from rich.table import Table
 
-    table = Table(title=f"gradient check, float64, {report['batch']} rows, eps {report['eps']:g}")
+    weighted = ", class-weighted loss" if report.get("class_weighted") else ""
+    table = Table(title=f"gradient check, float64, {report['batch']} rows, eps {report['eps']:g}{weighted}")
     numeric = ("entries checked", "smaller step", "relative error")
     for column in ("parameter", "shape") + numeric + ("",):
         table.add_column(column, justify="right" if column in numeric else "left")

@@ -115,3 +115,18 @@ def test_the_cheaper_lstm_check_still_catches_a_wrong_recurrent_gradient(cli, mo
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["worst"].startswith("0.") and report["layers"]["0.weight_hh"] > 1e-3
+
+
+def test_the_class_weighted_loss_is_checked_when_the_config_weights_classes(cli, monkeypatch):
+    from nncli.nn.model import Sequential
+
+    weighted = ("--set", "training.class_weight={0: 1, 1: 9}")
+    result = cli("check", CONFIGS / "circles.yaml", "--json", *weighted)
+    assert result.exit_code == 0 and json.loads(result.stdout)["class_weighted"] is True
+    assert "class-weighted loss" in cli("check", CONFIGS / "circles.yaml", *weighted).stdout
+    real = Sequential.backward
+    monkeypatch.setattr(Sequential, "backward", lambda self, target, row_weights=None: real(self, target))
+    broken = cli("check", CONFIGS / "circles.yaml", "--json", *weighted)  # a backward that drops the weights
+    assert broken.exit_code == 1 and json.loads(broken.stdout)["max_rel_error"] > 1e-2
+    plain = cli("check", CONFIGS / "circles.yaml", "--json")  # without class weights it has nothing to drop
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["class_weighted"] is False

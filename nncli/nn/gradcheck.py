@@ -42,7 +42,7 @@ def numeric_gradient(f, array, eps=1e-6, entries=None):
     return result
 
 
-def check_model(model, x, target, eps=1e-6, max_entries=None, seed=0, retries=0, retried=None):
+def check_model(model, x, target, eps=1e-6, max_entries=None, seed=0, retries=0, retried=None, row_weights=None):
     """Compare the model's backward pass with central differences of its loss.
 
     Parameters
@@ -60,6 +60,8 @@ def check_model(model, x, target, eps=1e-6, max_entries=None, seed=0, retries=0,
         a wrong gradient disagrees at every step.
     retried : dict, optional
         Filled with ``{key: number of entries that needed a smaller step}``.
+    row_weights : ndarray (N,), optional
+        Each row's loss weight (``training.class_weight``): the weighted loss is checked.
 
     Returns
     -------
@@ -72,10 +74,10 @@ def check_model(model, x, target, eps=1e-6, max_entries=None, seed=0, retries=0,
 
     def loss():
         model.forward(x, train=False)
-        return model.batch_loss(target)
+        return model.batch_loss(target, row_weights)
 
     model.forward(x, train=False)
-    model.backward(target)
+    model.backward(target, row_weights)
     analytic = {key: layer.grads[name].copy() for key, layer, name in model.parameters()}
     errors = {}
     for key, layer, name in model.parameters():
