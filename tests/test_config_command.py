@@ -42,6 +42,15 @@ def test_config_shows_a_csv_path_absolute(cli, tmp_path):
     assert yaml.safe_load(result.stdout)["data"]["path"] == str(tmp_path / "data" / "table.csv")
 
 
+def test_a_run_directory_given_as_the_config_names_its_config_and_resume(cli, write_config, tmp_path):
+    run = train_run(cli, write_config(TINY + "training: {epochs: 1}\n"), tmp_path / "runs")
+    for command in ("config", "train"):
+        assert _lines(cli(command, run)) == [
+            f"nncli: error: {run}: a config must be a regular file, not a directory (a run directory: its config is "
+            f"{run / 'config.yaml'}; nncli train --resume {run} continues the run)"]
+    assert cli("config", run / "config.yaml").stdout == (run / "config.yaml").read_text()
+
+
 def test_config_refuses_what_training_refuses(cli, write_config):
     path = write_config(TINY + "training: {lr: -1}\n")
     assert _lines(cli("config", path)) == [f"nncli: error: {path}:4: training.lr must be greater than 0.0 (got -1)"]

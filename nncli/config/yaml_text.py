@@ -41,7 +41,10 @@ def read_config_text(path):
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{path}: a config must be a regular file, not {_kind(info.st_mode)}")
+        # a run directory given where its config was meant (`nncli config RUN_DIR`)
+        hint = (f" (a run directory: its config is {path / 'config.yaml'}; nncli train --resume {path} continues "
+                "the run)") if (path / "config.yaml").is_file() else ""
+        raise ConfigError(f"{path}: a config must be a regular file, not {_kind(info.st_mode)}{hint}")
     if info.st_size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: config file too large ({info.st_size} bytes; the limit is "
                           f"{MAX_CONFIG_BYTES} bytes)")
