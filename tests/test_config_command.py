@@ -88,6 +88,8 @@ def _check(instance, schema, root, path="config"):
                       ("exclusiveMinimum", lambda v, b: v > b), ("exclusiveMaximum", lambda v, b: v < b)):
         if key in schema and not test(instance, schema[key]):
             problems.append(f"{path}: {key} {schema[key]}")
+    if "not" in schema and not _check(instance, schema["not"], root, path):
+        problems.append(f"{path}: matches what it must not")
     for key in ("anyOf", "oneOf"):
         if key in schema and all(_check(instance, option, root, path) for option in schema[key]):
             problems.append(f"{path}: matches none of {key}")
@@ -137,6 +139,7 @@ def test_every_example_config_and_its_resolved_form_fit_the_schema(schema, name)
     ({"data": {"dataset": "circles"}, "training": {"schedule": "cosin"}}, "config.training.schedule"),
     ({"data": {"dataset": "circles"}, "model": {"layers": [{"type": "dense"}]}}, "config.model.layers"),
     ({"seed": 1}, "config.data: required"),
+    ({"data": {"val_size": 0.2}}, "config.data.dataset: required"),
 ])
 def test_the_schema_refuses_what_validation_refuses(schema, raw, expected):
     assert any(problem.startswith(expected) for problem in _check(raw, schema, schema)), _check(raw, schema, schema)
@@ -147,6 +150,9 @@ def test_the_schema_takes_what_the_loader_takes_before_validation(schema):
                                                                                "batch_size": "full"}}
     assert _check(raw, schema, schema) == []
     assert schema["$schema"].endswith("2020-12/schema") and schema["title"] == "nncli config"
+    # a file with a base may leave out what the base gives, data and its dataset included
+    for child in ({"base": "common.yaml", "model": {"hidden": [64]}}, {"base": "c.yaml", "data": {"val_size": 0.2}}):
+        assert _check(child, schema, schema) == []
 
 
 # --- every problem at once --------------------------------------------------------------------

@@ -22,8 +22,8 @@ def json_schema():
     """The JSON Schema (draft 2020-12) of a config file, for editors (YAML language server).
 
     pydantic builds it from the schema models; added here is what the models
-    accept before validation: ``base``, and a schedule given by its name alone
-    (``schedule: cosine``).
+    accept before validation: ``base`` (a file with one may leave out ``data`` and
+    ``data.dataset``), and a schedule given by its name alone (``schedule: cosine``).
     """
     schema = _json_bounds(Config.model_json_schema())
     schema = {"$schema": JSON_SCHEMA_DIALECT, **schema, "title": "nncli config",
@@ -41,6 +41,11 @@ def json_schema():
         {"if": {"properties": {"dataset": {"const": name}}, "required": ["dataset"]},
          "then": {"properties": {"params": _json_bounds(spec.params.model_json_schema())}}}
         for name, spec in DATASETS.items()]
+    # a file with a base may leave out what its base gives: data, and data.dataset
+    del schema["required"]
+    del schema["$defs"]["DataConfig"]["required"]
+    schema["allOf"] = [{"if": {"not": {"required": ["base"]}},
+                        "then": {"required": ["data"], "properties": {"data": {"required": ["dataset"]}}}}]
     return schema
 
 
