@@ -16,7 +16,7 @@ from .runs.load import load_model, load_run
 from .training.scoring import EvalSet
 
 
-def evaluate_run(run_dir, data=None):
+def evaluate_run(run_dir, data=None, delimiter=","):
     """Metrics of a run on its test split (``data`` None) or on a labelled CSV.
 
     Parameters
@@ -25,6 +25,8 @@ def evaluate_run(run_dir, data=None):
     data : str or Path, optional
         A CSV with the run's feature columns and its target column(s), as
         ``nncli data`` writes it; ``"-"`` reads stdin.
+    delimiter : str
+        The delimiter of ``data`` (one character).
 
     Returns
     -------
@@ -39,7 +41,7 @@ def evaluate_run(run_dir, data=None):
         dataset, split, source = run.dataset, run.dataset.test, "test split"
     else:
         run = load_model(run_dir)
-        dataset, split, source = read_labelled(data, run.preprocess)
+        dataset, split, source = read_labelled(data, run.preprocess, delimiter)
     part = EvalSet("eval", dataset, split, run.head, run.model.dtype)
     with quiet_float_errors():
         loss, outputs = run.model.evaluate(part.X, part.Y)
@@ -70,7 +72,7 @@ def group_accuracy(groups, correct):
     return [{"group": str(name), "n": int(n), "accuracy": float(r / n)} for name, n, r in zip(names, counts, right)]
 
 
-def read_labelled(source, preprocess):
+def read_labelled(source, preprocess, delimiter=","):
     """A labelled CSV as a Dataset (the run's scaling, the rows as its test split).
 
     Returns
@@ -81,7 +83,7 @@ def read_labelled(source, preprocess):
     features = [str(name) for name in preprocess["feature_names"]]
     targets = [str(name) for name in preprocess["target_names"]]
     classes = preprocess.get("classes")
-    with Table(source) as table:
+    with Table(source, delimiter) as table:
         table.match(features + targets)
         if classes is None:
             chunk = table.read(features + targets)

@@ -14,8 +14,8 @@ import numpy as np
 from . import runs
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
-from .data.table import Table
-from .errors import DataError
+from .data.table import Table, names
+from .errors import DataError, UsageError, echo
 from .float_errors import quiet_float_errors
 from .metrics import class_scores
 from .runs.load import load_model
@@ -57,21 +57,27 @@ class Predictor:
         with quiet_float_errors():
             return self.model.predict(inputs)
 
-    def lines(self, X):
-        """Raw rows (N, F) -> CSV text of their predictions (N lines)."""
+    def lines(self, X, kept=None):
+        """Raw rows (N, F) -> CSV text of their predictions (N lines), each after the
+        row's ``kept`` cells ((N, K) str, copied as text) when given."""
         outputs = self.outputs(X)
         if self.label_cells is None:
-            return "".join(row + "\n" for row in self._numbers(outputs))
-        scores = class_scores(outputs)
-        labels = self.label_cells[scores.argmax(axis=1)]
-        return "".join(f"{label},{row}\n" for label, row in zip(labels, self._numbers(scores)))
+            rows = self._numbers(outputs)
+        else:
+            scores = class_scores(outputs)
+            labels = self.label_cells[scores.argmax(axis=1)]
+            rows = [f"{label},{row}" for label, row in zip(labels, self._numbers(scores))]
+        if kept is not None:
+            prefixes = [",".join(cells) for cells in zip(*(quoted_cells(column) for column in kept.T))]
+            rows = [f"{prefix},{row}" for prefix, row in zip(prefixes, rows)]
+        return "".join(row + "\n" for row in rows)
 
     def _numbers(self, values):
         row_format = ",".join([self.number_format] * values.shape[1])
         return [row_format % tuple(row) for row in values.tolist()]
 
 
-def predict_csv(run_dir, source, output="-"):
+def predict_csv(run_dir, source, output="-", keep=(), delimiter=","):
     """Write predictions for every row of ``source`` to ``output``; return the row count.
 
     Parameters
@@ -82,16 +88,31 @@ def predict_csv(run_dir, source, output="-"):
         columns may be present and are ignored); ``"-"`` reads stdin.
     output : str or Path
         CSV to write (``"-"``: stdout).  Written atomically.
+    keep : sequence of str
+        Columns of ``source`` copied as text in front of the predictions (row ids, to
+        join the predictions back).
+    delimiter : str
+        The input's delimiter (one character); the output is comma-separated.
     """
     predictor = Predictor(load_model(run_dir))
-    with Table(source) as table:
-        table.match(predictor.features, optional=predictor.targets)
+    keep = list(dict.fromkeys(keep))
+    clash = [column for column in keep if column in predictor.header]
+    if clash:
+        raise UsageError(f"--keep '{echo(clash[0])}': the output already has a column of that name")
+    with Table(source, delimiter) as table:
+        absent = [column for column in keep if column not in table.header]
+        if absent:
+            table.refuse_other_delimiter()
+            raise DataError(f"{table.name}: no column {names(absent)} to keep (--keep); "
+                            f"the columns are {names(table.header)}")
+        table.match(predictor.features, optional=predictor.targets + [c for c in table.header if c in keep])
+        header = csv_line(keep + predictor.header)
 
         def write(emit):
             rows = 0
-            for chunk in table.chunks(predictor.features):
+            for chunk in table.chunks(predictor.features, keep):
                 # the header goes out with the first rows: a bad first chunk prints nothing
-                emit((predictor.header_line() if rows == 0 else "") + predictor.lines(chunk.numbers))
+                emit((header if rows == 0 else "") + predictor.lines(chunk.numbers, chunk.text))
                 rows += len(chunk)
             if rows == 0:
                 raise DataError(f"{table.name} has a header but no data rows")
@@ -108,3 +129,12 @@ def predict_csv(run_dir, source, output="-"):
 def csv_line(cells):
     """One CSV line (with its newline), quoting cells as the csv module does."""
     return csv_text(cells)
+
+
+def quoted_cells(cells):
+    """Text cells (N,) as CSV cells: quoted, as the csv module would, only where needed."""
+    return [csv_line([cell])[:-1] if any(c in cell for c in QUOTE_TRIGGERS) else cell for cell in cells.tolist()]
+
+
+#: characters that make the csv module quote a cell
+QUOTE_TRIGGERS = (",", '"', "\n", "\r")

@@ -10,9 +10,9 @@ import hashlib
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, echo
 from .raw import RawData
-from .table import Table, is_number
+from .table import Table, is_number, names
 
 #: a numeric target with at most this many distinct integer values is taken as class labels
 MAX_INFERRED_CLASSES = 20
@@ -32,11 +32,12 @@ def load_csv(params, seed, path, target, task=None):
     """
     with Table(path) as table:
         if target not in table.header:
-            raise DataError(f"{path}: no column '{target}' (data.target); "
-                            f"the columns are {', '.join(table.header)}")
+            table.refuse_other_delimiter()
+            raise DataError(f"{table.name}: no column '{echo(target)}' (data.target); "
+                            f"the columns are {names(table.header)}")
         features = [column for column in table.header if column != target]
         if not features:
-            raise DataError(f"{path}: no feature columns besides the target '{target}'")
+            raise DataError(f"{table.name}: no feature columns besides the target '{target}'")
         chunk = table.read(features, [target])
         cells = chunk.text[:, 0]
         task = task or infer_task(cells)
@@ -101,6 +102,6 @@ def label_indices(cells, classes, lines, column, source):
     if unknown.any():
         row = int(np.argmax(unknown))
         shown = ", ".join(str(c) for c in classes[:20]) + (", ..." if len(classes) > 20 else "")
-        raise DataError(f"{source} line {lines[row]}, column '{column}': label '{labels[row]}' is not "
-                        f"one of the run's classes ({shown})")
+        raise DataError(f"{source} line {lines[row]}, column '{echo(column)}': label '{echo(str(labels[row]))}' "
+                        f"is not one of the run's classes ({echo(shown, 200)})")
     return index

@@ -17,11 +17,14 @@ def evaluate(
     data: Optional[str] = typer.Option(None, "--data", metavar="FILE.csv",
                                        help="Score this labelled CSV ('-' for stdin) instead of the run's test split."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    delimiter: str = typer.Option(",", "--delimiter", metavar="CHAR",
+                                  help="The --data file's delimiter: one character, or 'tab'."),
 ):
     """Score a trained run on its own test split (rebuilt from config and seed) or a labelled CSV."""
+    from ...data.table import delimiter_option
     from ...evaluate import evaluate_run, render
 
-    report = evaluate_run(run_dir, data)
+    report = evaluate_run(run_dir, data, delimiter=delimiter_option(delimiter))
     if as_json:
         print_json(report)
     else:
