@@ -30,7 +30,7 @@ MAX_CELL_CHARS = 1 << 16
 #: delimiters recognised when a file read as comma-separated has a one-column header
 LIKELY_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
 #: at most this many column names are listed in a message
-NAMES_SHOWN = 10
+NAMES_SHOWN = 5
 
 
 def delimiter_option(value):
@@ -208,8 +208,8 @@ class Table:
                             "(cells cannot hold line breaks)")
         try:
             cells = next(csv.reader([line], delimiter=self.delimiter))
-        except csv.Error:  # the csv module's own field size limit (131072) is above ours
-            cells = [line]
+        except csv.Error:  # the csv module's own field size limit (131072) is above ours: find the cell
+            cells = line.split(self.delimiter)
         for position, cell in enumerate(cells, 1):
             if len(cell) > MAX_CELL_CHARS:
                 raise DataError(f"{self.name} line {number}: cell {position} holds {len(cell)} characters, "
@@ -355,5 +355,5 @@ def _delimiter_name(delimiter):
 
 def names(columns):
     """Column names quoted for a message: at most ``NAMES_SHOWN`` of them, each cut short."""
-    shown = ", ".join(f"'{echo(c)}'" for c in list(columns)[:NAMES_SHOWN])
+    shown = ", ".join(f"'{echo(c, 40)}'" for c in list(columns)[:NAMES_SHOWN])
     return shown + (f" and {len(columns) - NAMES_SHOWN} more" if len(columns) > NAMES_SHOWN else "")
