@@ -9,7 +9,7 @@ import numpy as np
 
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
-from .data.table import Table
+from .data.table import STDIN, Table
 from .float_errors import quiet_float_errors
 from .metrics import class_scores, confusion_matrix, per_class_scores
 from .runs.load import load_model, load_run
@@ -93,7 +93,7 @@ def read_labelled(source, preprocess, delimiter=","):
             chunk = table.read(features, targets)
             X = chunk.numbers
             y = label_indices(chunk.text[:, 0], classes, chunk.lines, targets[0], table.name)
-        name = table.name
+        name = "<stdin>" if str(source) == STDIN else str(source)  # in full: the report is data, not a message
     split = Split(X, y)
     dataset = Dataset(train=None, val=None, test=split, feature_names=features, target_names=targets,
                       task="regression" if classes is None else "classification",
