@@ -8,11 +8,10 @@ import sys
 import threading
 import time
 
-import numpy as np
 import pytest
 from conftest import ROOT
 
-from nncli.data import csv_source, table
+from nncli.data import table
 from nncli.data.csv import load_csv
 from nncli.errors import DataError
 from nncli.training.run import train_from_config
@@ -165,21 +164,3 @@ def test_a_long_label_is_refused_for_a_dataset_but_a_64k_one_is_read(tmp_path):
     source.write_text("size,kind\n1,cat\n2," + "d" * table.MAX_CELL_CHARS + "\n")
     raw = load_csv(None, 0, source, "kind")
     assert sorted(len(label) for label in raw.y) == [3, table.MAX_CELL_CHARS]
-
-
-def test_numbers_are_read_exactly_as_float_reads_them(tmp_path, monkeypatch):
-    """The reader's floats are bit for bit Python's: random doubles, extremes and odd spellings,
-    through many small blocks."""
-    monkeypatch.setattr(csv_source, "READ_BYTES", 512)
-    rng = np.random.default_rng(7)
-    values = (rng.standard_normal(600) * 10.0 ** rng.integers(-300, 300, 600)).tolist()
-    cells = [repr(v) for v in values] + ["5e-324", "2.2250738585072014e-308", "1.7976931348623157e308",
-                                         " 1.5 ", "+3", ".5", "1.", "1E5", "-0", "0.1", "123456789012345678901"]
-    cells += [f"{v:.7g}" for v in values[:90]]
-    cells = cells[: len(cells) // 3 * 3]
-    source = tmp_path / "numbers.csv"
-    source.write_text("a,b,c\n" + "".join(",".join(cells[i:i + 3]) + "\n" for i in range(0, len(cells), 3)))
-    with table.Table(source) as reader:
-        numbers = reader.read(["a", "b", "c"]).numbers
-    expected = np.array([float(cell) for cell in cells]).reshape(-1, 3)
-    assert numbers.tobytes() == expected.tobytes()

@@ -111,8 +111,9 @@ class TextBlocks:
             column = exc.start - data.rfind(b"\n", 0, exc.start)
             raise DataError(f"{self.name} line {line}: not UTF-8 text (byte {column} of the line); "
                             "save the file as UTF-8") from None
-        self.lines_read += text.count("\n")
-        return first, text
+        count = data.count(b"\n")
+        self.lines_read += count
+        return first, count, data, text
 
     def _refuse_nul(self, data):
         at = data.find(b"\0")
@@ -121,9 +122,7 @@ class TextBlocks:
             raise DataError(f"{self.name} line {line}: a NUL byte: this is binary data, not CSV text")
 
     def _refuse_long_lines(self, data):
-        """Any line longer than the limit holds a whole half-limit window without a line
-        break: a few ``find`` calls per block find it without splitting the lines."""
-        if len(data) <= MAX_LINE_BYTES:
+        if not has_line_longer(data, MAX_LINE_BYTES):
             return
         window = MAX_LINE_BYTES // 2
         for start in range(0, len(data), window):
@@ -137,6 +136,16 @@ class TextBlocks:
     def _too_long(self, line):
         raise DataError(f"{self.name} line {line}: longer than {MAX_LINE_BYTES >> 20} MB, the limit for a CSV "
                         "line (is it a CSV file?)")
+
+
+def has_line_longer(data, limit):
+    """Whether ``data`` (whole lines) may hold a line longer than ``limit`` bytes: any such
+    line holds a whole half-limit window without a line break, so a few ``find`` calls per
+    block answer without splitting the lines (True may also mean a line just over half)."""
+    if len(data) <= limit:
+        return False
+    window = max(limit // 2, 1)
+    return any(data.find(b"\n", start, start + window) < 0 for start in range(0, len(data), window))
 
 
 def _count_lines(data):

@@ -21,7 +21,8 @@ from typing import Optional
 import numpy as np
 
 from ..errors import DataError, UsageError, echo
-from .csv_source import STDIN, TextBlocks, open_binary, source_name
+from .csv_arrow import parse_block
+from .csv_source import STDIN, TextBlocks, has_line_longer, open_binary, source_name
 
 __all__ = ["Chunk", "Table", "is_number", "names", "STDIN", "MAX_CELL_CHARS", "delimiter_option"]
 
@@ -95,15 +96,16 @@ class Table:
             self._handle.close()
 
     def _read_header(self):
-        for first, text in self._blocks:
+        for first, _, data, text in self._blocks:
             lines = text.split("\n")[:-1]
             for offset, line in enumerate(lines):
                 if line.strip():
                     self.header_line_text = line
                     self.line = first + offset
-                    rest = "".join(part + "\n" for part in lines[offset + 1:])
-                    if rest:
-                        self._pending = (self.line + 1, rest)
+                    consumed = sum(len(part) + 1 for part in lines[:offset + 1])
+                    if consumed < len(text):
+                        self._pending = (self.line + 1, len(lines) - offset - 1,
+                                         data[len(text[:consumed].encode()):], text[consumed:])
                     return self._header_cells(line)
         raise DataError(f"{self.name} is empty: a header line naming the columns is needed")
 
@@ -169,19 +171,37 @@ class Table:
         self._pending = None
         if not number_columns:  # nothing for NumPy to parse: check the widths line by line
             self._all_numeric = False
-        for first, block in blocks:
-            lines = block.split("\n")[:-1]
-            numbers = np.arange(first, first + len(lines))
-            if not all(lines) or any(map(str.isspace, lines)):
-                kept = [i for i, line in enumerate(lines) if line and not line.isspace()]
-                lines = [lines[i] for i in kept]
-                numbers = numbers[kept]
-                if not lines:
+        for first, count, data, block in blocks:
+            if self._clean(data) and not set(numeric) & set(text):
+                parsed = parse_block(data, self.header, list(numeric), list(text), self.delimiter)
+                if parsed is not None and len(parsed[0]) == count:
+                    yield Chunk(np.arange(first, first + count), *parsed)
                     continue
-            self._check_lines(lines, numbers)
-            values = self._parse_numbers(lines, numbers, number_columns)
-            cells = self._text_cells(lines, numbers, text_columns) if text_columns else None
-            yield Chunk(numbers, values, cells)
+            chunk = self._exact_chunk(first, block, number_columns, text_columns)
+            if chunk is not None:
+                yield chunk
+
+    def _clean(self, data):
+        """Whether the fast parser may read this block: its lines need no checks it does
+        not make (quotes closed on their line, blank lines, the cell size limit)."""
+        return (b'"' not in data and b"\n\n" not in data and not data.startswith(b"\n")
+                and not has_line_longer(data, MAX_CELL_CHARS))
+
+    def _exact_chunk(self, first, block, number_columns, text_columns):
+        """The rows of ``block`` (text of whole lines, from file line ``first``), checked line
+        by line and parsed by NumPy; None when it holds only blank lines."""
+        lines = block.split("\n")[:-1]
+        numbers = np.arange(first, first + len(lines))
+        if not all(lines) or any(map(str.isspace, lines)):
+            kept = [i for i, line in enumerate(lines) if line and not line.isspace()]
+            lines = [lines[i] for i in kept]
+            numbers = numbers[kept]
+            if not lines:
+                return None
+        self._check_lines(lines, numbers)
+        values = self._parse_numbers(lines, numbers, number_columns)
+        cells = self._text_cells(lines, numbers, text_columns) if text_columns else None
+        return Chunk(numbers, values, cells)
 
     def read(self, numeric, text=(), budget=None):
         """All data rows as one ``Chunk``; DataError if there are none, or if the rows

@@ -1,0 +1,58 @@
+"""The fast path of the CSV reader: a block of clean lines parsed by pyarrow's C++ reader.
+
+pyarrow parses numbers with a correctly rounded algorithm (the floats are bit for bit
+those of ``float()`` and of NumPy's parser, which ``tests/test_hostile_csv.py`` checks)
+about three times faster than ``numpy.loadtxt`` for 17-digit numbers, and on several
+threads.  It is only given blocks the exact path would accept line for line
+(``table.Table.chunks`` decides: no quotes, no blank lines, no long lines); anything it
+refuses (a bad cell, a wrong width, a NaN) is re-read by the exact path, which names
+the line and column.  Small blocks skip it: importing pyarrow costs more than it saves.
+"""
+
+import numpy as np
+
+#: blocks smaller than this are parsed by NumPy alone (no pyarrow import for small files)
+ARROW_MIN_BYTES = 1 << 20
+
+
+def parse_block(data, header, numeric, text, delimiter):
+    """Clean lines of bytes -> (numbers (N, len(numeric)) float64, text (N, len(text)) str or None),
+    or None when pyarrow is missing or refuses the block (the caller then reads it exactly).
+
+    Parameters
+    ----------
+    data : bytes
+        Whole lines, each ending in ``\\n``, without the header.
+    header : list of str
+        The names of all columns, in file order.
+    numeric, text : lists of str
+        The columns wanted as finite numbers and as text.
+    """
+    if len(data) < ARROW_MIN_BYTES:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        return None
+    types = {name: pa.float64() for name in numeric}
+    types.update({name: pa.string() for name in text})
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=header, block_size=1 << 20),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(column_types=types, include_columns=list(numeric) + list(text),
+                                                  null_values=[], strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    numbers = np.empty((table.num_rows, len(numeric)))
+    for j, name in enumerate(numeric):
+        numbers[:, j] = table.column(name).to_numpy()
+    if not np.isfinite(numbers).all():
+        return None  # the exact path names the cell
+    cells = None
+    if text:
+        cells = np.array([table.column(name).to_pylist() for name in text], dtype=str).T.reshape(-1, len(text))
+    return numbers, cells
