@@ -66,6 +66,7 @@ def test_labels_and_numbers_of_a_dataset_are_the_same_on_both_paths(tmp_path, pa
     ("1,2,3,4", "line 702: 4 cells, but the header has 3 columns"),
     ("1,,3", "line 702, column 'b': empty cell"),
     ("   ", None),  # a blank line is skipped
+    ("", None),
 ])
 def test_a_bad_cell_deep_in_a_file_is_named_on_both_paths(tmp_path, path, bad, message):
     source = tmp_path / "in.csv"

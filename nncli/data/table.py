@@ -183,9 +183,9 @@ class Table:
 
     def _clean(self, data):
         """Whether the fast parser may read this block: its lines need no checks it does
-        not make (quotes closed on their line, blank lines, the cell size limit)."""
-        return (b'"' not in data and b"\n\n" not in data and not data.startswith(b"\n")
-                and not has_line_longer(data, MAX_CELL_CHARS))
+        not make (quotes closed on their line, the cell size limit).  A block with blank
+        lines is read again exactly: pyarrow skips them, so it returns fewer rows than lines."""
+        return b'"' not in data and not has_line_longer(data, MAX_CELL_CHARS)
 
     def _exact_chunk(self, first, block, number_columns, text_columns):
         """The rows of ``block`` (text of whole lines, from file line ``first``), checked line
