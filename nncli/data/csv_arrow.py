@@ -41,7 +41,9 @@ def parse_block(data, header, numeric, text, delimiter):
         table = pa_csv.read_csv(
             pa.py_buffer(data),
             read_options=pa_csv.ReadOptions(column_names=header, block_size=1 << 20),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False),
+            # a blank line is an error here (the exact path skips it and keeps the line numbers)
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
+                                              ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=types, include_columns=list(numeric) + list(text),
                                                   null_values=[], strings_can_be_null=False,
                                                   quoted_strings_can_be_null=False))

@@ -17,6 +17,8 @@ first line of the file is line 1.
 import os
 import stat
 import sys
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -55,6 +57,23 @@ def open_binary(source):
     return handle, True
 
 
+@dataclass
+class Block:
+    """Whole lines of a source: ``data`` (bytes, every line ending in ``\n``) and ``text``
+    (the same, decoded), the first being file line ``first``.  ``count``, the number of
+    lines, is set by a reader that learns it anyway, else counted when asked."""
+
+    first: int
+    data: bytes
+    text: str
+    count: Optional[int] = None
+
+    def line_count(self):
+        if self.count is None:
+            self.count = int(np.count_nonzero(np.frombuffer(self.data, np.uint8) == ord("\n")))
+        return self.count
+
+
 class TextBlocks:
     """Blocks of whole lines of text from a binary handle.
 
@@ -65,7 +84,8 @@ class TextBlocks:
 
     def __init__(self, handle, name):
         self.handle, self.name = handle, name
-        self.lines_read = 0  # complete lines handed out so far
+        self.lines_read = 0  # lines in the blocks handed out before the last one
+        self._last = None
         self._carry = b""  # the start of a line whose end has not been read yet
         self._started = False
 
@@ -73,6 +93,9 @@ class TextBlocks:
         return self
 
     def __next__(self):
+        if self._last is not None:
+            self.lines_read += self._last.line_count()
+            self._last = None
         while True:
             data = self._read()
             if not data:
@@ -92,7 +115,8 @@ class TextBlocks:
                     self._too_long(self.lines_read + _count_lines(data[:cut]) + 1)
                 data = data[:cut]
             if data:
-                return self._text(data)
+                self._last = self._block(data)
+                return self._last
 
     def _read(self):
         try:
@@ -100,8 +124,8 @@ class TextBlocks:
         except OSError as exc:
             raise DataError(f"cannot read {self.name}: {exc.strerror}") from None
 
-    def _text(self, data):
-        """Whole lines of bytes -> (their first line number, text with ``\\n`` line ends)."""
+    def _block(self, data):
+        """Whole lines of bytes -> a Block (line ends made ``\\n``, the text checked)."""
         if b"\r" in data:
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         self._refuse_long_lines(data)
@@ -113,9 +137,7 @@ class TextBlocks:
             column = exc.start - data.rfind(b"\n", 0, exc.start)
             raise DataError(f"{self.name} line {line}: not UTF-8 text (byte {column} of the line); "
                             "save the file as UTF-8") from None
-        count = int(np.count_nonzero(np.frombuffer(data, np.uint8) == ord("\n")))  # 4x bytes.count
-        self.lines_read += count
-        return first, count, data, text
+        return Block(first, data, text)
 
     def _refuse_nul(self, data):
         at = data.find(b"\0")

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import DataError, UsageError, echo
 from .csv_arrow import parse_block
-from .csv_source import STDIN, TextBlocks, has_line_longer, open_binary, source_name
+from .csv_source import STDIN, Block, TextBlocks, has_line_longer, open_binary, source_name
 
 __all__ = ["Chunk", "Table", "is_number", "names", "STDIN", "MAX_CELL_CHARS", "delimiter_option"]
 
@@ -77,7 +77,7 @@ class Table:
         self.delimiter = delimiter
         self._handle, self._owned = open_binary(source)
         self._blocks = TextBlocks(self._handle, self.name)
-        self._pending = None  # (first line, text) read with the header but not yet parsed
+        self._pending = None  # the Block of lines read with the header but not yet parsed
         self._all_numeric = True  # until a block shows a column that is not a number
         try:
             self.header = self._read_header()
@@ -96,7 +96,8 @@ class Table:
             self._handle.close()
 
     def _read_header(self):
-        for first, _, data, text in self._blocks:
+        for block in self._blocks:
+            first, data, text = block.first, block.data, block.text
             lines = text.split("\n")[:-1]
             for offset, line in enumerate(lines):
                 if line.strip():
@@ -104,8 +105,7 @@ class Table:
                     self.line = first + offset
                     consumed = sum(len(part) + 1 for part in lines[:offset + 1])
                     if consumed < len(text):
-                        self._pending = (self.line + 1, len(lines) - offset - 1,
-                                         data[len(text[:consumed].encode()):], text[consumed:])
+                        self._pending = Block(self.line + 1, data[len(text[:consumed].encode()):], text[consumed:])
                     return self._header_cells(line)
         raise DataError(f"{self.name} is empty: a header line naming the columns is needed")
 
@@ -171,20 +171,21 @@ class Table:
         self._pending = None
         if not number_columns:  # nothing for NumPy to parse: check the widths line by line
             self._all_numeric = False
-        for first, count, data, block in blocks:
-            if self._clean(data) and not set(numeric) & set(text):
-                parsed = parse_block(data, self.header, list(numeric), list(text), self.delimiter)
-                if parsed is not None and len(parsed[0]) == count:
-                    yield Chunk(np.arange(first, first + count), *parsed)
+        for block in blocks:
+            if self._clean(block.data) and not set(numeric) & set(text):
+                parsed = parse_block(block.data, self.header, list(numeric), list(text), self.delimiter)
+                if parsed is not None:  # pyarrow refuses blank lines: a row for every line
+                    block.count = len(parsed[0])
+                    yield Chunk(np.arange(block.first, block.first + block.count), *parsed)
                     continue
-            chunk = self._exact_chunk(first, block, number_columns, text_columns)
+            block.count = block.text.count("\n")
+            chunk = self._exact_chunk(block.first, block.text, number_columns, text_columns)
             if chunk is not None:
                 yield chunk
 
     def _clean(self, data):
         """Whether the fast parser may read this block: its lines need no checks it does
-        not make (quotes closed on their line, the cell size limit).  A block with blank
-        lines is read again exactly: pyarrow skips them, so it returns fewer rows than lines."""
+        not make (quotes closed on their line, the cell size limit)."""
         return b'"' not in data and not has_line_longer(data, MAX_CELL_CHARS)
 
     def _exact_chunk(self, first, block, number_columns, text_columns):
