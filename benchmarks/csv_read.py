@@ -123,7 +123,7 @@ def compare_predict(scratch, sizes, digits, repeats):
         samples = {"nncli predict": [], "pandas + forward": []}
         for _ in range(repeats):
             samples["nncli predict"].append(measure(nncli("predict", run, source, "-o", scratch / "out.csv")))
-            samples["pandas + forward"].append(measure(["-c", PANDAS_PREDICT, run, str(source)]))
+            samples["pandas + forward"].append(measure([sys.executable, "-c", PANDAS_PREDICT, run, str(source)]))
         for name, values in samples.items():
             results.append({"rows": rows, "what": name, "wall": statistics.median(v[0] for v in values),
                             "cpu": statistics.median(v[1] for v in values), "peak_mb": max(v[2] for v in values)})
