@@ -4,6 +4,7 @@ a file separated by something else than commas is named as such."""
 import csv
 import io
 
+import numpy as np
 import pytest
 
 from nncli.training.run import train_from_config
@@ -108,3 +109,30 @@ def test_a_bad_delimiter_is_a_usage_error(cli, run_dir, tmp_path, value):
     source.write_text(features()[1])
     result = cli("predict", run_dir, source, "--delimiter", value)
     assert result.exit_code == 2 and "--delimiter" in result.stderr and "give one character" in result.stderr
+
+
+def test_float32_predictions_do_not_depend_on_the_reader_blocks(cli, tmp_path, monkeypatch):
+    """Rows meet the network in batches counted from the first row, so the output equals one
+    in-memory forward pass whatever the block sizes (float32 products differ with the batch)."""
+    from nncli.data import csv_source
+    from nncli.predict import BATCH_ROWS, Predictor
+    from nncli.runs.load import load_model
+
+    config = tmp_path / "wide.yaml"
+    config.write_text("data: {dataset: blobs, params: {n_samples: 200, centers: 2, n_features: 64}}\n"
+                      "model: {hidden: [32]}\ntraining: {epochs: 2, dtype: float32}\noutput: {plots: false}\n")
+    run = train_from_config(config, runs_root=tmp_path / "runs")[0]
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((2 * BATCH_ROWS + 500, 64))
+    source = tmp_path / "in.csv"
+    source.write_text(",".join(f"x{i}" for i in range(64)) + "\n" + "".join(",".join(map(repr, row)) + "\n"
+                                                                       for row in X.tolist()))
+    predictor = Predictor(load_model(run))
+    expected = predictor.header_line() + predictor.lines(X)
+    outputs = set()
+    for block in (3000, 70_000, 1 << 22):
+        monkeypatch.setattr(csv_source, "READ_BYTES", block)
+        result = cli("predict", run, source)
+        assert result.exit_code == 0, result.stderr
+        outputs.add(result.stdout)
+    assert outputs == {expected}
