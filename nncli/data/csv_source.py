@@ -29,11 +29,14 @@ MAX_LINE_BYTES = 1 << 20
 #: bytes read at a time; bounds the memory a streamed table takes
 READ_BYTES = 4 << 20
 STDIN = "-"
+#: characters of a path repeated in a message
+PATH_ECHO_LIMIT = 300
 
 
 def source_name(source):
-    """How messages name ``source``: ``<stdin>`` or the path, quoted safely."""
-    return "<stdin>" if str(source) == STDIN else echo(str(source))
+    """How messages name ``source``: ``<stdin>`` or the path, control characters escaped
+    (and cut only when absurdly long: a path is what the user needs to see)."""
+    return "<stdin>" if str(source) == STDIN else echo(str(source), PATH_ECHO_LIMIT)
 
 
 def open_binary(source):
