@@ -2,8 +2,7 @@
 
 pyarrow parses numbers with a correctly rounded algorithm (the floats are bit for bit
 those of ``float()`` and of NumPy's parser, which ``tests/test_hostile_csv.py`` checks)
-about three times faster than ``numpy.loadtxt`` for 17-digit numbers, and on several
-threads.  It is only given blocks the exact path would accept line for line
+about three times faster than ``numpy.loadtxt`` for 17-digit numbers.  It is only given blocks the exact path would accept line for line
 (``table.Table.chunks`` decides: no quotes, no blank lines, no long lines); anything it
 refuses (a bad cell, a wrong width, a NaN) is re-read by the exact path, which names
 the line and column.  Small blocks skip it: importing pyarrow costs more than it saves.
@@ -40,7 +39,10 @@ def parse_block(data, header, numeric, text, delimiter):
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(data),
-            read_options=pa_csv.ReadOptions(column_names=header, block_size=1 << 20),
+            # one thread, the whole block at once: on a shared 2-core machine pyarrow's threads
+            # cost 30% more CPU for no shorter wall time (BENCHMARKS.md), and nncli often
+            # runs beside its own sweep workers
+            read_options=pa_csv.ReadOptions(column_names=header, block_size=len(data) + 1, use_threads=False),
             # a blank line is an error here (the exact path skips it and keeps the line numbers)
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                               ignore_empty_lines=False),
