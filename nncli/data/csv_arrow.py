@@ -1,9 +1,10 @@
 """The fast path of the CSV reader: a block of clean lines parsed by pyarrow's C++ reader.
 
 pyarrow parses numbers with a correctly rounded algorithm (the floats are bit for bit
-those of ``float()`` and of NumPy's parser, which ``tests/test_hostile_csv.py`` checks)
-about three times faster than ``numpy.loadtxt`` for 17-digit numbers.  It is only given blocks the exact path would accept line for line
-(``table.Table.chunks`` decides: no quotes, no blank lines, no long lines); anything it
+those of ``float()`` and of NumPy's parser, which ``tests/test_csv_fast_path.py`` checks)
+about three times faster than ``numpy.loadtxt`` for 17-digit numbers.  It is only given
+blocks the exact path would accept line for line (``table.Table.chunks`` decides: no
+quotes, no long lines; it refuses blank lines itself); anything it
 refuses (a bad cell, a wrong width, a NaN) is re-read by the exact path, which names
 the line and column.  Small blocks skip it: importing pyarrow costs more than it saves.
 """
@@ -49,7 +50,7 @@ def parse_block(data, header, numeric, text, delimiter):
             convert_options=pa_csv.ConvertOptions(column_types=types, include_columns=list(numeric) + list(text),
                                                   null_values=[], strings_can_be_null=False,
                                                   quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # a bad cell, a wrong width, a blank line: the exact path says which
         return None
     numbers = np.empty((table.num_rows, len(numeric)))
     for j, name in enumerate(numeric):
