@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from nncli.data import csv_arrow, csv_source, table
+from nncli.data.cells import finite_numbers, is_number
 from nncli.data.csv import load_csv
 from nncli.errors import DataError
 
@@ -80,3 +81,26 @@ def test_a_bad_cell_deep_in_a_file_is_named_on_both_paths(tmp_path, path, bad, m
         with pytest.raises(DataError) as error:
             reader.read(["a", "b", "c"])
     assert str(error.value).endswith("in.csv " + message)
+
+
+@pytest.mark.parametrize("cells", [
+    ["1", " 2 ", "-0", "1e3", "0.1", "+.5", "123456789012345678901", "5e-324"],
+    ["1", "", "3"], ["1", "x"], ["1", "nan"], ["1", "-inf"], ["1_0"], ["1,2"], ['"1"'], ["   "], [],
+])
+def test_a_column_of_cells_is_read_at_once_by_the_cell_rule(cells):
+    """``finite_numbers`` (NumPy at once) answers as ``is_number`` and ``float()`` cell by cell."""
+    values = finite_numbers(np.array(cells, dtype=str))
+    assert (values is not None) == all(is_number(cell) for cell in cells)
+    if values is not None:
+        assert values.tobytes() == np.array([float(cell) for cell in cells], dtype=np.float64).tobytes()
+
+
+def test_a_numeric_target_infers_regression_and_reads_the_same_numbers(tmp_path):
+    source = tmp_path / "prices.csv"
+    prices = [i * 0.731 - 50 for i in range(3000)]
+    source.write_text("size,price\n" + "".join(f"{i % 17},{p!r}\n" for i, p in enumerate(prices)))
+    raw = load_csv(None, 0, source, "price")
+    assert raw.task == "regression" and raw.y.tobytes() == np.array(prices).tobytes()
+    source.write_text("size,kind\n" + "".join(f"{i % 17},{i % 3}.0\n" for i in range(3000)))
+    raw = load_csv(None, 0, source, "kind")
+    assert raw.task == "classification" and raw.y.dtype == np.int64 and sorted(set(raw.y.tolist())) == [0, 1, 2]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import DataError, echo
 from .raw import RawData
-from .table import Table, is_number, names
+from .table import Table, finite_numbers, is_number, names
 
 #: a numeric target with at most this many distinct integer values is taken as class labels
 MAX_INFERRED_CLASSES = 20
@@ -51,9 +51,9 @@ def load_csv(params, seed, path, target, task=None):
 def infer_task(cells):
     """``"classification"`` if any cell is not a number, or if all are integers
     with at most ``MAX_INFERRED_CLASSES`` distinct values; else ``"regression"``."""
-    if not all(is_number(cell) for cell in cells):
+    values = _numbers(cells)
+    if values is None:
         return "classification"
-    values = np.array([float(cell) for cell in cells])
     if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INFERRED_CLASSES:
         return "classification"
     return "regression"
@@ -65,11 +65,18 @@ def class_labels(cells):
     Integer-valued cells written differently (``"1"`` and ``"1.0"``) are one class.
     """
     cells = np.char.strip(np.asarray(cells, dtype=str))
-    if all(is_number(cell) for cell in cells):
-        values = np.array([float(cell) for cell in cells])
-        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
-            return values.astype(np.int64)
+    values = _numbers(cells)
+    if values is not None and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+        return values.astype(np.int64)
     return cells
+
+
+def _numbers(cells):
+    """float64 (N,) of the cells if every one is a finite number, else None."""
+    values = finite_numbers(cells)  # NumPy's parser at once; cell by cell only when it refuses
+    if values is None and all(is_number(cell) for cell in cells):
+        values = np.array([float(cell) for cell in cells])
+    return values
 
 
 def fingerprint(path):

@@ -14,17 +14,17 @@ most ``MAX_CELL_CHARS`` characters.
 """
 
 import csv
-import math
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
 from ..errors import DataError, UsageError, echo
+from .cells import cell_problem, finite_numbers, is_number
 from .csv_arrow import parse_block
 from .csv_source import STDIN, Block, TextBlocks, has_line_longer, open_binary, source_name
 
-__all__ = ["Chunk", "Table", "is_number", "names", "STDIN", "MAX_CELL_CHARS", "delimiter_option"]
+__all__ = ["Chunk", "Table", "finite_numbers", "is_number", "names", "STDIN", "MAX_CELL_CHARS", "delimiter_option"]
 
 #: the longest cell accepted, in characters (a line holds at most 1 MB: ``csv_source``)
 MAX_CELL_CHARS = 1 << 16
@@ -133,7 +133,7 @@ class Table:
         expected = f"expected {names(required)}"
         if optional:
             expected += f" (and optionally {names(optional)})"
-        if all(_problem(c) is None for c in self.header):
+        if all(cell_problem(c) is None for c in self.header):
             raise DataError(f"{self.name}: the first line looks like data, not a header; the file needs a "
                             f"header line naming the columns ({expected})")
         problems = []
@@ -287,7 +287,7 @@ class Table:
         if bad.any():
             row, col = np.argwhere(bad)[0]
             cell = self._cells(lines[row], numbers[row])[columns[col]]
-            self._raise(numbers[row], self.header[columns[col]], _problem(cell) or f"'{echo(cell)}' is not finite")
+            self._raise(numbers[row], self.header[columns[col]], cell_problem(cell) or f"'{echo(cell)}' is not finite")
         return values
 
     def _loadtxt(self, lines, columns, dtype=np.float64):
@@ -311,7 +311,7 @@ class Table:
             if len(cells) != len(self.header):
                 self._wrong_width(numbers[row], len(cells))
             for col in columns:
-                problem = _problem(cells[col])
+                problem = cell_problem(cells[col])
                 if problem:
                     self._raise(numbers[row], self.header[col], problem)
         raise DataError(f"{self.name}: cannot read the numbers near lines {numbers[0]}-{numbers[-1]}: "
@@ -323,9 +323,12 @@ class Table:
     def to_numbers(self, cells, lines, column):
         """Text cells (N,) of ``column`` -> float64 (N,), with the same rules and
         messages as numeric columns (``lines``: their file lines)."""
+        values = finite_numbers(cells)
+        if values is not None:
+            return values
         values = np.empty(len(cells))
         for i, cell in enumerate(cells):
-            problem = _problem(cell)
+            problem = cell_problem(cell)
             if problem:
                 self._raise(lines[i], column, problem)
             values[i] = float(cell)
@@ -344,30 +347,6 @@ def memory_budget():
 def _prepend(item, iterator):
     yield item
     yield from iterator
-
-
-def _problem(cell):
-    """Why a cell is not a usable number, or None if it is one."""
-    text = cell.strip()
-    if not text:
-        return "empty cell"
-    try:
-        # NumPy's parser refuses the underscores Python's float() accepts
-        value = float(text) if "_" not in text else None
-    except ValueError:
-        value = None
-    if value is None:
-        return f"'{echo(cell)}' is not a number"
-    if math.isnan(value):
-        return "NaN is not allowed"
-    if math.isinf(value):
-        return f"'{echo(cell)}' is infinite"
-    return None
-
-
-def is_number(cell):
-    """True if the text cell holds a finite number (the rule numeric columns follow)."""
-    return _problem(cell) is None
 
 
 def _delimiter_name(delimiter):
