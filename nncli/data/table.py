@@ -14,12 +14,15 @@ most ``MAX_CELL_CHARS`` characters.
 """
 
 import csv
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
 from ..errors import DataError, UsageError, echo
+from . import csv_arrow
 from .cells import cell_problem, finite_numbers, is_number
 from .csv_arrow import parse_block
 from .csv_source import STDIN, Block, TextBlocks, has_line_longer, open_binary, source_name
@@ -30,6 +33,8 @@ __all__ = ["Chunk", "Table", "finite_numbers", "is_number", "names", "STDIN", "M
 MAX_CELL_CHARS = 1 << 16
 #: delimiters recognised when a file read as comma-separated has a one-column header
 LIKELY_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
+#: blocks parsed by pyarrow at once, each on its own thread, ahead of the one being used
+PARSE_THREADS = 2
 #: at most this many column names are listed in a message
 NAMES_SHOWN = 5
 
@@ -171,17 +176,34 @@ class Table:
         self._pending = None
         if not number_columns:  # nothing for NumPy to parse: check the widths line by line
             self._all_numeric = False
-        for block in blocks:
-            if self._clean(block.data) and not set(numeric) & set(text):
-                parsed = parse_block(block.data, self.header, list(numeric), list(text), self.delimiter)
-                if parsed is not None:  # pyarrow refuses blank lines: a row for every line
-                    block.count = len(parsed[0])
-                    yield Chunk(np.arange(block.first, block.first + block.count), *parsed)
-                    continue
-            block.count = block.text.count("\n")
-            chunk = self._exact_chunk(block.first, block.text, number_columns, text_columns)
-            if chunk is not None:
-                yield chunk
+        fast = not set(numeric) & set(text)  # a column wanted both ways: the exact path
+        # pyarrow parses the next blocks in worker threads (it releases the GIL) while this
+        # one is used: two cores read at once; results are taken in file order
+        with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+            ahead = deque()
+            for block in blocks:
+                parsing = None
+                if fast and len(block.data) >= csv_arrow.ARROW_MIN_BYTES and self._clean(block.data):
+                    parsing = pool.submit(parse_block, block.data, self.header, list(numeric), list(text),
+                                          self.delimiter)
+                ahead.append((block, parsing))
+                if len(ahead) > PARSE_THREADS:
+                    yield from self._rows(*ahead.popleft(), number_columns, text_columns)
+            while ahead:
+                yield from self._rows(*ahead.popleft(), number_columns, text_columns)
+
+    def _rows(self, block, parsing, number_columns, text_columns):
+        """The Chunk of a block: pyarrow's result, or the exact path's when it refused (or
+        was not asked); nothing for a block of blank lines."""
+        parsed = None if parsing is None else parsing.result()
+        if parsed is not None:  # pyarrow refuses blank lines: a row for every line
+            block.count = len(parsed[0])
+            yield Chunk(np.arange(block.first, block.first + block.count), *parsed)
+            return
+        block.count = block.text.count("\n")
+        chunk = self._exact_chunk(block.first, block.text, number_columns, text_columns)
+        if chunk is not None:
+            yield chunk
 
     def _clean(self, data):
         """Whether the fast parser may read this block: its lines need no checks it does
