@@ -164,3 +164,12 @@ def test_a_long_label_is_refused_for_a_dataset_but_a_64k_one_is_read(tmp_path):
     source.write_text("size,kind\n1,cat\n2," + "d" * table.MAX_CELL_CHARS + "\n")
     raw = load_csv(None, 0, source, "kind")
     assert sorted(len(label) for label in raw.y) == [3, table.MAX_CELL_CHARS]
+
+
+def test_a_closed_stdin_is_one_line(run_dir):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-m", "nncli", "predict", str(run_dir), "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, env=env,
+                            preexec_fn=lambda: os.close(0))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "nncli: error: cannot read <stdin>: it is closed"

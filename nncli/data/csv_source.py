@@ -43,7 +43,9 @@ def open_binary(source):
     """(binary handle, whether we must close it) for a path or ``"-"``; DataError when it
     cannot be read or is a device rather than a file or a stream."""
     if str(source) == STDIN:
-        return sys.stdin.buffer, False
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise DataError("cannot read <stdin>: it is closed")
+        return getattr(sys.stdin, "buffer", sys.stdin), False
     name = source_name(source)
     try:
         handle = open(source, "rb")  # a FIFO blocks here until a writer opens it, as `cat` does
