@@ -105,7 +105,9 @@ def predict_csv(run_dir, source, output="-", keep=(), delimiter=","):
             table.refuse_other_delimiter()
             raise DataError(f"{table.name}: no column {names(absent)} to keep (--keep); "
                             f"the columns are {names(table.header)}")
-        table.match(predictor.features, optional=predictor.targets + [c for c in table.header if c in keep])
+        table.match(predictor.features, optional=predictor.targets + [c for c in table.header if c in keep],
+                    unknown_hint=lambda unknown: f"--keep {_shell_word(unknown[0])} copies a column such as an id "
+                                                 "into the output")
         header = csv_line(keep + predictor.header)
 
         def write(emit):
@@ -166,3 +168,10 @@ def quoted_cells(cells):
 
 #: characters that make the csv module quote a cell
 QUOTE_TRIGGERS = (",", '"', "\n", "\r")
+
+
+def _shell_word(column):
+    """A column name as a shell word (quoted when it needs it), for a hint to copy."""
+    import shlex
+
+    return shlex.quote(echo(column))

@@ -70,6 +70,12 @@ def test_keep_a_feature_column_and_keep_errors(cli, run_dir, tmp_path):
     # without --keep, an unknown column is still an error
     unknown = cli("predict", run_dir, source, "--keep", "id")
     assert unknown.exit_code == 2 and "unknown column 'note'" in unknown.stderr
+    # and it says how to keep it instead
+    assert unknown.stderr.strip().endswith("; --keep note copies a column such as an id into the output")
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(text.replace("id,", "row id,", 1))
+    hint = cli("predict", run_dir, spaced, "--keep", "note").stderr.strip()
+    assert hint.endswith("--keep 'row id' copies a column such as an id into the output")
 
 
 @pytest.mark.parametrize("separator, option, looks", [(";", "';'", ";"), ("\t", "tab", "tab"), ("|", "'|'", "|")])
@@ -101,6 +107,10 @@ def test_evaluate_data_with_a_delimiter(cli, run_dir, tmp_path):
     result = cli("evaluate", run_dir, "--data", semicolons, "--delimiter", ";", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.replace("test-semicolon.csv", "test.csv") == expected
+    # --delimiter without --data would be silently ignored: refused
+    alone = cli("evaluate", run_dir, "--delimiter", ";")
+    assert alone.exit_code == 2 and alone.stdout == ""
+    assert "--delimiter is the --data file's delimiter: give it with --data" in alone.stderr
 
 
 @pytest.mark.parametrize("value", ["", ";;", '"', "a", "7", "."])

@@ -126,9 +126,10 @@ class Table:
             seen.add(column)
         return header
 
-    def match(self, required, optional=()):
+    def match(self, required, optional=(), unknown_hint=None):
         """Check that the header has every ``required`` column and nothing else
-        but ``optional`` ones; raise one DataError naming all that is wrong."""
+        but ``optional`` ones; raise one DataError naming all that is wrong
+        (``unknown_hint(columns)``: a text to add about the unknown columns)."""
         known = set(required) | set(optional)
         missing = [c for c in required if c not in self.header]
         unknown = [c for c in self.header if c not in known]
@@ -146,7 +147,8 @@ class Table:
             problems.append(f"missing column{'s' if len(missing) > 1 else ''} {names(missing)}")
         if unknown:
             problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {names(unknown)}")
-        raise DataError(f"{self.name}: {'; '.join(problems)}; {expected}")
+        hint = f"; {unknown_hint(unknown)}" if unknown and unknown_hint else ""
+        raise DataError(f"{self.name}: {'; '.join(problems)}; {expected}{hint}")
 
     def refuse_other_delimiter(self):
         """A one-column header that another usual delimiter would split: say so, rather

@@ -20,14 +20,19 @@ def evaluate(
     split: Optional[str] = typer.Option(None, "--split", metavar="train|val|test", autocompletion=choices(SPLITS),
                                         help="Score this split of the run's data (default: test)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-    delimiter: str = typer.Option(",", "--delimiter", metavar="CHAR",
-                                  help="The --data file's delimiter: one character, or 'tab'."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", metavar="CHAR",
+                                            help="The --data file's delimiter: one character, or 'tab' "
+                                                 "(default: comma)."),
 ):
     """Score a trained run on one of its splits (rebuilt from config and seed) or a labelled CSV."""
     from ...data.table import delimiter_option
+    from ...errors import UsageError
     from ...evaluate import evaluate_run, render
 
-    report = evaluate_run(run_dir, data, split, delimiter=delimiter_option(delimiter))
+    if delimiter is not None and data is None:
+        raise UsageError("--delimiter is the --data file's delimiter: give it with --data (the run's own splits "
+                         "are not read from a file)")
+    report = evaluate_run(run_dir, data, split, delimiter=delimiter_option(delimiter or ","))
     if as_json:
         print_json(report)
     else:
