@@ -113,7 +113,13 @@ def test_metrics_near_the_top_are_drawn_on_a_logit_axis(blobs_run, figures, tmp_
     assert train_line.get_ydata()[2] == pytest.approx(auc_axes.get_ylim()[1])
     assert any("train (in-sample)" in text for text in _legend_texts(auc_axes))
     labels = [label.get_text() for label in auc_axes.get_yticklabels()]
-    assert {"0.95", "0.99", "0.995", "0.999"} <= set(labels)  # a short range: the halves labelled too
+    assert {"0.95", "0.99", "0.995"} <= set(labels)  # a short range: the halves labelled too
+    # the top edge, where the perfect 1 is drawn, is labelled 1; no tick of a lesser value sits
+    # at it (here the edge is at 0.999: a 1 read as 0.999) or just under it
+    ticks = dict(zip(auc_axes.get_yticks(), (label.get_text() for label in auc_axes.get_yticklabels())))
+    top = auc_axes.get_ylim()[1]
+    assert ticks[top] == "1" and max(t for t in ticks if t != top) < top - 0.002
+    assert "1" not in [label.get_text() for label in accuracy_axes.get_yticklabels()]  # no perfect accuracy
 
 
 def test_metrics_of_a_poor_model_stay_on_a_0_to_1_axis(blobs_run, figures, tmp_path):

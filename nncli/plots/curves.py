@@ -184,11 +184,20 @@ def _logit_axis(ax, values, floor):
     if len(in_view) < 4:  # few in view: 0.7, 0.8, 0.95, 0.995, ... too
         ticks += [0.2, 0.3, 0.7, 0.8] + [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
         in_view = [t for t in ticks if bottom <= t <= top]
+    perfect = len(values) and values.max() >= 1.0
+    if perfect:
+        # the top edge is where 1 is drawn: labelled 1, and no tick (0.99) at or just under it that
+        # a perfect curve would be read against
+        def logit(p):
+            return np.log(p / (1 - p))
+
+        span = logit(top) - logit(bottom)
+        in_view = [t for t in in_view if logit(top) - logit(t) > 0.05 * span] + [top]
     # only those in view: every tick located is made into artists, drawn or not
     ax.yaxis.set_major_locator(FixedLocator(sorted(in_view)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.6g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: "1" if perfect and value == top else f"{value:.6g}"))
     ax.yaxis.set_minor_locator(NullLocator())
-    if values.max() >= 1.0:
+    if perfect:
         ax.text(0.01, 0.995, "1 (perfect) drawn at the top edge", transform=ax.transAxes, fontsize=8,
                 va="top", ha="left", color=REFERENCE)
 
