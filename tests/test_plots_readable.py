@@ -157,6 +157,22 @@ def test_roc_with_many_classes_draws_the_ten_with_the_lowest_auc(blobs_run, figu
     assert ax.get_legend().get_title().get_text() == "classes, lowest AUC first"
 
 
+def test_roc_curves_of_a_few_classes_take_each_class_colour_of_the_data_plot(tmp_path, figures):
+    from matplotlib.colors import to_rgba
+
+    run = _train(tmp_path, BLOBS.replace("centers: 12", "centers: 4"))
+    roc = draw_all(run, only=["roc", "data"]).results["roc"]
+    assert sorted(map(str, roc["classes"])) == ["0", "1", "2", "3"]
+    curves = {line.get_label().split(" (")[0]: to_rgba(line.get_color()) for line in figures["roc"].axes[0].get_lines()
+              if "chance" not in line.get_label()}
+    points = {collection.get_label().split(" (")[0].removeprefix("class "): tuple(collection.get_facecolor()[0][:3])
+              for collection in figures["data"].axes[0].collections}
+    assert set(curves) == set(points) == {"0", "1", "2", "3"}
+    for label, color in curves.items():  # the same colour for a class in both pictures
+        assert color[:3] == pytest.approx(points[label]), label
+    assert len(set(curves.values())) == 4
+
+
 def test_decision_regions_of_many_classes_have_a_key(blobs_run, figures):
     decision = draw_all(blobs_run, only=["decision"]).results["decision"]
     labels = [f"class {k}" for k in range(12)]

@@ -5,7 +5,7 @@ the same functions that computed the run's summary."""
 import numpy as np
 
 from ..metrics import confusion_matrix, macro_auc, roc_auc, roc_curve
-from .style import REFERENCE, SEQUENTIAL, class_colors, figure, save, set_title
+from .style import CLASS_PALETTE, REFERENCE, SEQUENTIAL, class_colors, figure, save, set_title
 
 MAX_CURVES = 10
 
@@ -44,7 +44,10 @@ def draw_roc(view, path):
         aucs = {k: roc_auc(y == k, scores[:, k]) for k in present}
         # the worst classes say the most: with balanced classes "the most frequent" is just the first ten
         drawn = sorted(present, key=lambda k: (aucs[k], k))[:MAX_CURVES]
-        colors = class_colors(len(drawn), beside_right_wrong=False)
+        if scores.shape[1] <= len(CLASS_PALETTE):  # each class in its colour of data.png and decision.png
+            colors = [class_colors(scores.shape[1])[k] for k in drawn]
+        else:  # too many for a colour per class: the drawn ones as far apart as can be
+            colors = class_colors(len(drawn), beside_right_wrong=False)
         for color, k in zip(colors, drawn):
             fpr, tpr, _ = roc_curve(y == k, scores[:, k])
             text = f"{labels[k]} (AUC {aucs[k]:.4f}, n={counts[k]})"
