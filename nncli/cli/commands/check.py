@@ -14,7 +14,8 @@ from ..console import print_json, stdout_console
 @boundary
 def check(
     config: Path = typer.Argument(..., metavar="CONFIG", help="YAML config file."),
-    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
     max_entries: int = typer.Option(200, "--max-entries", min=1,
                                     help="Check at most this many random entries of each parameter array."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),

@@ -13,7 +13,8 @@ from ..boundary import boundary
 @boundary
 def config_command(
     config: Optional[Path] = typer.Argument(None, metavar="[CONFIG]", help="YAML config file."),
-    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of config files instead."),
 ):
     """Print the resolved config (bases merged, --set applied, defaults filled) as YAML, or the JSON Schema."""

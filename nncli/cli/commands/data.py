@@ -16,7 +16,8 @@ def data(
     config: Path = typer.Argument(..., help="YAML config file."),
     split: str = typer.Option("train", "--split", autocompletion=choices(SPLITS), help="train, val or test."),
     output: str = typer.Option("-", "--output", "-o", help="CSV file to write ('-' for stdout)."),
-    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help="Override a config key. Repeatable."),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Override a config key (dotted path; VALUE is YAML). Repeatable."),
 ):
     """Write the raw (unscaled) split a config would use, as CSV with a header."""
     from ...data_export import write_data_split
