@@ -84,9 +84,10 @@ def evaluate_run(run_dir, data=None, split=None, delimiter=","):
     return report
 
 
-def warn_if_unfinished(path):
+def warn_if_unfinished(path, doing="scoring"):
     """A warning on stderr when the run did not finish its training: its weights are
-    then those it had when it stopped, not a finished training's."""
+    then those it had when it stopped, not a finished training's (``doing``: what the
+    command does with them)."""
     try:
         meta = read_json(path / META)
     except RunError:
@@ -104,7 +105,7 @@ def warn_if_unfinished(path):
     }.get(status, f"has status {echo(str(status))}")
     resumable = status == "interrupted" or (status == "running" and not alive)
     hint = f"; continue it with: nncli train --resume {path}" if resumable else ""
-    warn(f"{path} {what}: scoring the weights it had then, not those of a finished training{hint}")
+    warn(f"{path} {what}: {doing} the weights it had then, not those of a finished training{hint}")
 
 
 def group_accuracy(groups, correct):

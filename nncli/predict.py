@@ -18,6 +18,7 @@ from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table, names
 from .errors import DataError, UsageError, echo
+from .evaluate import warn_if_unfinished
 from .float_errors import quiet_float_errors
 from .metrics import class_scores
 from .runs.load import load_model
@@ -94,7 +95,9 @@ def predict_csv(run_dir, source, output="-", keep=(), delimiter=","):
     delimiter : str
         The input's delimiter (one character); the output is comma-separated.
     """
-    predictor = Predictor(load_model(run_dir))
+    run = load_model(run_dir)
+    warn_if_unfinished(run.path, doing="predicting with")
+    predictor = Predictor(run)
     keep = list(dict.fromkeys(keep))
     clash = [column for column in keep if column in predictor.header]
     if clash:

@@ -92,3 +92,14 @@ def test_an_unfinished_run_is_scored_with_a_warning(cli, write_config, tmp_path)
     assert cli("train", diverging, "--run-dir", tmp_path / "diverged").exit_code == 1
     stderr = cli("evaluate", tmp_path / "diverged").stderr
     assert "diverged (these are its last finite weights)" in stderr and "--resume" not in stderr
+    # predict warns as evaluate does, and only about an unfinished run
+    test_csv = tmp_path / "test.csv"
+    assert cli("data", tmp_path / "cut" / "config.yaml", "--split", "test", "-o", test_csv).exit_code == 0
+    meta_file.write_text(json.dumps(meta))  # interrupted again
+    predicted = cli("predict", tmp_path / "cut", test_csv)
+    assert predicted.exit_code == 0 and predicted.stdout.startswith("prediction,")
+    assert predicted.stderr == (f"nncli: warning: {tmp_path / 'cut'} was interrupted: predicting with the weights it "
+                                f"had then, not those of a finished training; continue it with: nncli train --resume "
+                                f"{tmp_path / 'cut'}\n")
+    finished = train_run(cli, write_config(BINARY, "finished.yaml"), tmp_path / "runs")
+    assert cli("predict", finished, test_csv).stderr == ""
