@@ -155,6 +155,15 @@ def test_the_schema_takes_what_the_loader_takes_before_validation(schema):
         assert _check(child, schema, schema) == []
 
 
+def test_every_key_of_every_section_has_a_description_for_the_editor_to_show(schema):
+    sections = {"config": schema} | {name: schema["$defs"][name] for name in (
+        "DataConfig", "ModelConfig", "TrainingConfig", "EarlyStopping", "OutputConfig")}
+    undescribed = [f"{name}.{key}" for name, section in sections.items()
+                   for key, value in section["properties"].items() if not value.get("description")]
+    assert undescribed == []
+    assert "balanced" in schema["$defs"]["TrainingConfig"]["properties"]["class_weight"]["description"]
+
+
 # --- every problem at once --------------------------------------------------------------------
 
 def test_all_problems_are_reported_each_with_its_line(cli, write_config):
