@@ -76,6 +76,11 @@ def test_keep_a_feature_column_and_keep_errors(cli, run_dir, tmp_path):
     spaced.write_text(text.replace("id,", "row id,", 1))
     hint = cli("predict", run_dir, spaced, "--keep", "note").stderr.strip()
     assert hint.endswith("--keep 'row id' copies a column such as an id into the output")
+    # with a feature missing too, the file is not the run's: no --keep to suggest
+    other = tmp_path / "other.csv"
+    other.write_text(text.replace(",x2,", ",x9,", 1))
+    refused = cli("predict", run_dir, other, "--keep", "note").stderr
+    assert "missing column 'x2'" in refused and "--keep" not in refused.split("; expected")[1]
 
 
 @pytest.mark.parametrize("separator, option, looks", [(";", "';'", ";"), ("\t", "tab", "tab"), ("|", "'|'", "|")])

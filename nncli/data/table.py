@@ -147,7 +147,8 @@ class Table:
             problems.append(f"missing column{'s' if len(missing) > 1 else ''} {names(missing)}")
         if unknown:
             problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {names(unknown)}")
-        hint = f"; {unknown_hint(unknown)}" if unknown and unknown_hint else ""
+        # only when the columns are otherwise right: beside missing ones, the file is another file
+        hint = f"; {unknown_hint(unknown)}" if unknown and not missing and unknown_hint else ""
         raise DataError(f"{self.name}: {'; '.join(problems)}; {expected}{hint}")
 
     def refuse_other_delimiter(self):
