@@ -35,7 +35,11 @@ class RunError(NncliError, exit_code=2):
 
 
 class TrainingFailed(NncliError, exit_code=1):
-    """Training started but could not finish (diverged, NaN)."""
+    """Training started but could not finish (diverged, NaN); ``run_dir``: the run it left, if any."""
+
+    def __init__(self, message, run_dir=None):
+        super().__init__(message)
+        self.run_dir = run_dir
 
 
 class RunInterrupted(NncliError, exit_code=130):

@@ -165,6 +165,10 @@ def test_huge_learning_rate_diverges_cleanly(cli, write_config, tmp_path):
     assert "RuntimeWarning" not in result.stderr and "overflow" not in result.stderr
     run = next((tmp_path / "runs").iterdir())
     assert json.loads((run / "meta.json").read_text())["status"] == "diverged"
+    assert result.stdout.strip().splitlines()[-1] == str(run)  # `run=$(nncli train ...)` still names it
+    as_json = cli("train", path, "--run-dir", tmp_path / "again", "--json")
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout) == {"run_dir": str(tmp_path / "again"), "metrics": {"status": "diverged"}}
     weights = np.load(run / "weights.npz", allow_pickle=False)
     assert all(np.isfinite(weights[key]).all() for key in weights.files)
     again = cli("train", "--resume", run)

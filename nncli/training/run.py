@@ -187,8 +187,8 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
         _close(path, meta, "diverged", trainer)
         raise TrainingFailed(
             f"training diverged at epoch {exc.epoch} ({exc.reason}); "
-            f"try a smaller training.lr (now {config.training.lr:g}); the weights before that epoch are in {path}"
-        ) from None
+            f"try a smaller training.lr (now {config.training.lr:g}); the weights before that epoch are in {path}",
+            run_dir=path) from None
     except Interrupted:
         # the batch in flight was finished, so this state resumes exactly
         write_progress(path, trainer, config_text)

@@ -27,14 +27,15 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with run_dir and metrics."),
     no_plots: bool = typer.Option(False, "--no-plots", help="Draw no pictures (as --set output.plots=false)."),
 ):
-    """Train a network; the last line on stdout is the run directory (also after Ctrl-C)."""
-    from ...errors import RunInterrupted
+    """Train a network; the last line on stdout is the run directory (also after Ctrl-C or divergence)."""
+    from ...errors import RunInterrupted, TrainingFailed
 
     try:
         path, summary = _train(config, set_, run_dir, runs_root, name, resume, quiet or as_json, no_plots)
-    except RunInterrupted as exc:
-        if exc.run_dir is not None:  # so that `run=$(nncli train ...)` can resume it
-            _print_result(exc.run_dir, {"status": "interrupted"}, as_json)
+    except (RunInterrupted, TrainingFailed) as exc:
+        if exc.run_dir is not None:  # so that `run=$(nncli train ...)` can resume it, or look at what went wrong
+            status = "interrupted" if isinstance(exc, RunInterrupted) else "diverged"
+            _print_result(exc.run_dir, {"status": status}, as_json)
         raise
     _print_result(path, summary, as_json)
 
