@@ -126,15 +126,20 @@ def earlier_losses(run_dir):
     """``{epoch: {"train": loss, "val": loss}}`` from ``run_dir/metrics.csv``; {} when it
     is missing or unreadable (a new run: the display must not fail over it)."""
     import csv
+    import io
 
+    from .errors import RunError
     from .runs.files import METRICS
+    from .runs.reading import METRICS_LIMIT, open_regular
 
     history = {}
     try:
-        with open(f"{run_dir}/{METRICS}", newline="", encoding="utf-8") as handle:
+        # a regular file within its limit only: a FIFO in its place would block, /dev/zero fill memory
+        with io.TextIOWrapper(open_regular(f"{run_dir}/{METRICS}", METRICS_LIMIT), newline="",
+                              encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 history[int(row["epoch"])] = {split: _float(row.get(f"{split}_loss")) for split in SPLITS}
-    except (OSError, ValueError, KeyError, TypeError, csv.Error):
+    except (OSError, RunError, ValueError, KeyError, TypeError, csv.Error):
         return {}
     return history
 
