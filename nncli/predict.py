@@ -17,7 +17,7 @@ from .blas_threads import threads_for_config
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table
-from .errors import DataError
+from .errors import DataError, require_stdout
 from .float_errors import quiet_float_errors
 from .metrics import class_scores
 from .runs.load import load_model
@@ -86,6 +86,8 @@ def predict_csv(run_dir, source, output="-"):
     output : str or Path
         CSV to write (``"-"``: stdout).  Written atomically (a device or FIFO directly).
     """
+    if str(output) == "-":
+        require_stdout("the predictions")
     predictor = Predictor(load_model(run_dir))
     with Table(source) as table:
         table.match(predictor.features, optional=predictor.targets)

@@ -1,6 +1,7 @@
 """The ``nncli`` console script: command-line mistakes get the same one-line error as the rest."""
 
 import os
+import sys
 
 import typer
 
@@ -27,6 +28,16 @@ def _cap_address_space():
         pass
 
 
+def _stand_in_for_closed_stdout():
+    """With stdout closed (``nncli ... >&-``) Python makes ``sys.stdout`` None, and every
+    print to it an AttributeError.  What a command only reports there is dropped, as
+    typer.echo drops it (a training still trains); a command whose product is stdout
+    (``data``, ``predict`` without ``-o``) refuses through ``errors.require_stdout``."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+        sys.stdout.nncli_closed = True
+
+
 def main():
     """Entry point of the ``nncli`` console script and ``python -m nncli``.
 
@@ -35,6 +46,7 @@ def main():
     """
     terminate_like_ctrl_c()  # from here on SIGTERM cleans up and exits 130, as Ctrl-C does
     _cap_address_space()
+    _stand_in_for_closed_stdout()
     ensure_writable_config_dir()  # before anything imports matplotlib (plots, the OCR fonts)
     start_single_threaded()  # before NumPy loads: see nncli.blas_threads
     usage_error = typer.BadParameter.__mro__[1]  # the UsageError of the click inside Typer

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 
 #: closing bracket of each opening one: a comma inside them does not split values
 BRACKETS = {"[": "]", "{": "}", "(": ")"}
@@ -62,7 +62,7 @@ def split_values(text):
             values.append(text[start:i].strip())
             start = i + 1
     if depth or quote:
-        raise UsageError(f"unbalanced brackets or quotes in '{text}'")
+        raise UsageError(f"unbalanced brackets or quotes in '{echo(text)}'")
     values.append(text[start:].strip())
     return values
 
@@ -70,7 +70,7 @@ def split_values(text):
 def _key_value(option, text):
     key, sep, value = text.partition("=")
     if not sep or not key.strip() or not value.strip():
-        raise UsageError(f"{option} needs KEY=VALUES (got '{text}')")
+        raise UsageError(f"{option} needs KEY=VALUES (got '{echo(text)}')")
     return key.strip(), value.strip()
 
 
@@ -104,25 +104,25 @@ class Distribution:
     def __init__(self, key, text):
         match = re.fullmatch(r"\s*([a-z]+)\s*\((.*)\)\s*", text, flags=re.S)
         if not match or match.group(1) not in self.NAMES:
-            raise UsageError(f"--random {key}: expected one of uniform(a,b), loguniform(a,b), randint(a,b), "
-                             f"choice(v1,v2,...) (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: expected one of uniform(a,b), loguniform(a,b), randint(a,b), "
+                             f"choice(v1,v2,...) (got '{echo(text)}')")
         self.key, self.name = key, match.group(1)
         args = split_values(match.group(2))
         if self.name == "choice":
             self.args = parse_grid([f"{key}={match.group(2)}"])[0][1]
             return
         if len(args) != 2:
-            raise UsageError(f"--random {key}: {self.name} takes two numbers a,b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: {self.name} takes two numbers a,b (got '{echo(text)}')")
         try:
             convert = int if self.name == "randint" else float
             low, high = (convert(arg) for arg in args)
         except ValueError:
             kind = "integers" if self.name == "randint" else "numbers"
-            raise UsageError(f"--random {key}: {self.name} takes two {kind} (got '{text}')") from None
+            raise UsageError(f"--random {echo(key)}: {self.name} takes two {kind} (got '{echo(text)}')") from None
         if not (math.isfinite(low) and math.isfinite(high)) or low > high or (self.name != "randint" and low == high):
-            raise UsageError(f"--random {key}: {self.name}(a,b) needs a < b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: {self.name}(a,b) needs a < b (got '{echo(text)}')")
         if self.name == "loguniform" and low <= 0:
-            raise UsageError(f"--random {key}: loguniform(a,b) needs 0 < a < b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: loguniform(a,b) needs 0 < a < b (got '{echo(text)}')")
         self.args = (low, high)
 
     def draw(self, rng):

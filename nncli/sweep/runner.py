@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import runs
-from ..errors import ConfigError, RunError, UsageError
+from ..errors import ConfigError, RunError, UsageError, echo
 from ..signals import stop_on_signals
 from . import results as res
 from .plan import Plan, Trial, make_plan
@@ -51,7 +51,7 @@ def make_executor(kind=None, jobs=None, scheduler=None):
 
     kind = kind or ("dask" if scheduler else "local")
     if kind not in ("local", "dask"):
-        raise UsageError(f"--executor must be local or dask (got '{kind}')")
+        raise UsageError(f"--executor must be local or dask (got '{echo(kind)}')")
     if kind == "local":
         if scheduler:
             raise UsageError("--scheduler runs trials on a Dask cluster: it does not apply to --executor local")
@@ -126,7 +126,7 @@ def _check_trials(plan):
         try:
             config = load_config(plan.config_path, plan.overrides(trial))
         except ConfigError as exc:
-            raise ConfigError(f"trial {trial.id} ({res.label(trial.overrides)}): {exc}") from None
+            raise ConfigError(f"trial {trial.id} ({echo(res.label(trial.overrides), 40)}): {exc}") from None
         trial.seed = config.seed
         configs.append(config)
     return configs
