@@ -138,3 +138,12 @@ def test_stdout_closed(trained, tmp_path, args, code, expected):
     assert result.returncode == code, result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert expected in result.stderr
+
+
+# --- class 7: a runs root nothing can be made in (an internal FileNotFoundError) -----------------
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_a_runs_root_where_no_directory_can_be_made(cli, tmp_path):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(TINY)
+    _refused(cli("train", config, "--runs-root", "/proc/self", "--quiet"), "cannot create a run directory in /proc/self")
