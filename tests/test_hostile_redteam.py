@@ -146,4 +146,4 @@ def test_stdout_closed(trained, tmp_path, args, code, expected):
 def test_a_runs_root_where_no_directory_can_be_made(cli, tmp_path):
     config = tmp_path / "tiny.yaml"
     config.write_text(TINY)
-    _refused(cli("train", config, "--runs-root", "/proc/self", "--quiet"), "cannot create a run directory in /proc/self")
+    _refused(cli("train", config, "--runs-root", "/proc/self", "--quiet"), "cannot create a run directory in")
