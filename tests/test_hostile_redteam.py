@@ -2,11 +2,13 @@
 text, an internal error, a write where none belongs) and is kept so it never does again.
 The tables hold the command line (built in ``tmp_path``) and a text its one line must hold."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CONFIGS, ROOT
 
@@ -147,3 +149,43 @@ def test_a_runs_root_where_no_directory_can_be_made(cli, tmp_path):
     config = tmp_path / "tiny.yaml"
     config.write_text(TINY)
     _refused(cli("train", config, "--runs-root", "/proc/self", "--quiet"), "cannot create a run directory in")
+
+
+# --- class 7/8: a checkpoint's arrays that pass their header check but make no sense: NaN weights
+# or optimizer slots were reported as the run diverging (exit 1), an infinite or negative square
+# slot and a missing slot trained on silently, an initial loss of NaN/-1/0 bent the divergence rule
+
+def _checkpoint_with(run, change):
+    with np.load(run / "checkpoint.npz", allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    change(arrays)
+    np.savez(run / "checkpoint.npz", **arrays)
+    meta = json.loads((run / "meta.json").read_text())
+    (run / "meta.json").write_text(json.dumps({**meta, "status": "interrupted"}))
+
+
+def _filled(key, value):
+    return lambda arrays: arrays.update({key: np.full_like(arrays[key], value)})
+
+
+def _progress(**fields):
+    def change(arrays):
+        arrays["progress"] = np.array(json.dumps({**json.loads(str(arrays["progress"])), **fields}))
+    return change
+
+
+@pytest.mark.parametrize("change, expected", [
+    (_filled("weights/0.weight", np.nan), "member weights/0.weight holds NaN or infinite values"),
+    (_filled("optimizer/0.weight.m_scaled", np.nan), "member optimizer/0.weight.m_scaled holds NaN"),
+    (_filled("optimizer/0.weight.v_scaled", np.inf), "member optimizer/0.weight.v_scaled holds NaN"),
+    (_filled("optimizer/0.weight.v_scaled", -1.0), "holds negative values"),
+    (lambda arrays: arrays.pop("optimizer/1.bias.v_scaled"), "lacks member optimizer/1.bias.v_scaled"),
+    (lambda arrays: arrays.pop("weights/1.bias"), "lacks member weights/1.bias"),
+    (_progress(initial_loss=float("nan")), "initial_loss must be a finite number >= 0"),
+    (_progress(initial_loss=-1.0), "initial_loss must be"),
+    (_progress(initial_loss=float("inf")), "initial_loss must be"),
+])
+def test_a_checkpoint_whose_state_makes_no_sense_is_refused(cli, trained, change, expected):
+    run = Path(trained[1])
+    _checkpoint_with(run, change)
+    _refused(cli("train", "--resume", run, "--quiet"), expected)
