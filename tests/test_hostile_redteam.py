@@ -189,3 +189,47 @@ def test_a_checkpoint_whose_state_makes_no_sense_is_refused(cli, trained, change
     run = Path(trained[1])
     _checkpoint_with(run, change)
     _refused(cli("train", "--resume", run, "--quiet"), expected)
+
+
+# --- class 8/9: finite values that overflow once used: a row or a preprocess.npz mean/scale that
+# overflows when scaled printed NumPy's RuntimeWarning and NaN probabilities with exit 0; a
+# float64 weight beyond float32 (or a scale that rounds to 0) became inf in the ONNX graph ------
+
+def _npz_with(path, **members):
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    np.savez(path, **{**arrays, **members})
+
+
+@pytest.mark.parametrize("member, value, rows", [
+    ("mean", [1e308, -1e308], "0.1,0.2\n"),
+    ("scale", [1e-320, 1.0], "0.1,0.2\n"),
+    (None, None, "0.1,0.2\n1e308,0.2\n"),
+])
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_values_that_overflow_once_scaled(cli, trained, tmp_path, member, value, rows, command):
+    run = Path(trained[1])
+    if member:
+        _npz_with(run / "preprocess.npz", **{member: np.array(value)})
+    data = tmp_path / "rows.csv"
+    if command == "predict":
+        data.write_text("x0,x1\n" + rows)
+        result = cli("predict", run, data)
+    else:
+        data.write_text("x0,x1,target\n" + rows.replace("\n", ",0\n"))
+        result = cli("evaluate", run, "--data", data)
+    _refused(result, "overflows the float64 range once scaled")
+    assert "RuntimeWarning" not in result.stderr
+
+
+@pytest.mark.parametrize("filename, member, value, expected", [
+    ("weights.npz", "0.weight", np.full((6, 2), 1e308), "0.weight holds values beyond the float32 range"),
+    ("preprocess.npz", "mean", np.array([1e300, 0.0]), "mean holds values beyond the float32 range"),
+    ("preprocess.npz", "scale", np.array([1e-320, 1.0]), "scale holds values too small"),
+])
+def test_an_onnx_export_that_would_hold_inf(cli, trained, tmp_path, filename, member, value, expected):
+    pytest.importorskip("onnx")
+    run = Path(trained[1])
+    _npz_with(run / filename, **{member: value})
+    _refused(cli("export", run, "--format", "onnx", "-o", tmp_path / "model.onnx"), expected)
+    assert not (tmp_path / "model.onnx").exists()

@@ -75,9 +75,16 @@ def scale_inputs(X, mean, scale, input_shape, dtype, chunk_rows=8192):
     out = np.empty(shape, dtype=dtype)
     rows = out.reshape(len(X), -1)
     for start in range(0, len(X), chunk_rows):
-        part = np.asarray(X[start : start + chunk_rows], dtype=np.float64) - mean
-        part /= scale
-        rows[start : start + len(part)] = part
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            part = np.asarray(X[start : start + chunk_rows], dtype=np.float64) - mean
+            part /= scale
+            rows[start : start + len(part)] = part
+        if not np.isfinite(rows[start : start + len(part)]).all():
+            # finite raw values that overflow once scaled: a value far beyond the training data,
+            # or a tampered preprocess.npz (a huge mean, a tiny scale); NaN would follow silently
+            bad = start + int(np.flatnonzero(~np.isfinite(rows[start : start + len(part)]).all(axis=1))[0])
+            raise DataError(f"row {bad + 1} of the data overflows the {np.dtype(dtype).name} range once scaled "
+                            "as in training ((x - mean) / scale); check its values (or the run's preprocess.npz)")
     return out
 
 
