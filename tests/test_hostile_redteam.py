@@ -233,3 +233,29 @@ def test_an_onnx_export_that_would_hold_inf(cli, trained, tmp_path, filename, me
     _npz_with(run / filename, **{member: value})
     _refused(cli("export", run, "--format", "onnx", "-o", tmp_path / "model.onnx"), expected)
     assert not (tmp_path / "model.onnx").exists()
+
+
+# --- class 5: a signal at the edges of a command.  One that struck inside a garbage-collection
+# callback (matplotlib drawing at the end of a training) printed "Exception ignored in ...
+# KeyboardInterrupt" with a traceback and was lost; one during Python's shutdown, after the
+# work was done, killed the process with no word (exit -15 or -2) ------------------------------
+
+def test_an_interrupt_inside_a_callback_is_delivered_again_without_a_traceback():
+    code = ("from nncli.signals import terminate_like_ctrl_c\nterminate_like_ctrl_c()\n"
+            "class Collected:\n    def __del__(self):\n        raise KeyboardInterrupt\n"
+            "try:\n    Collected()\n    for _ in range(10**8):\n        pass\n    print('not interrupted')\n"
+            "except KeyboardInterrupt:\n    print('interrupted')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.stdout.strip() == "interrupted"
+    assert "Exception ignored" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_signals_are_ignored_once_the_exit_code_is_decided():
+    code = ("import signal, sys\nfrom nncli.cli import main\n"
+            f"sys.argv = ['nncli', 'config', {str(CONFIGS / 'xor.yaml')!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code)\n"
+            "print(*(signal.getsignal(s) == signal.SIG_IGN for s in (signal.SIGTERM, signal.SIGINT)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1"))
+    assert result.stdout.strip().splitlines()[-2:] == ["0", "True True"], result.stdout + result.stderr

@@ -7,7 +7,7 @@ import typer
 
 from ..blas_threads import start_single_threaded
 from ..matplotlib_config import ensure_writable_config_dir
-from ..signals import terminate_like_ctrl_c
+from ..signals import settle, terminate_like_ctrl_c
 from .app import app
 from .boundary import fail
 
@@ -45,6 +45,16 @@ def main():
     line on stderr and exit code 2 as every other error, instead of a boxed panel.
     """
     terminate_like_ctrl_c()  # from here on SIGTERM cleans up and exits 130, as Ctrl-C does
+    try:
+        _main()
+    except KeyboardInterrupt:  # outside a command's boundary: while starting, parsing the command line
+        print("nncli: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    finally:
+        settle()  # the exit code is decided: Python's own shutdown must not die of a late signal
+
+
+def _main():
     _cap_address_space()
     _stand_in_for_closed_stdout()
     ensure_writable_config_dir()  # before anything imports matplotlib (plots, the OCR fonts)
