@@ -11,7 +11,7 @@ import numpy as np
 from .blas_threads import threads_for_config
 from .data.csv import label_indices
 from .data.pipeline import Dataset, Split
-from .data.table import Table
+from .data.table import STDIN, Table
 from .errors import DataError, RunError, UsageError, echo, warn
 from .float_errors import quiet_float_errors
 from .metrics import class_scores, confusion_matrix, per_class_scores
@@ -22,7 +22,8 @@ from .training.scoring import EvalSet
 SPLITS = ("train", "val", "test")
 
 
-def evaluate_run(run_dir, data=None, split=None):
+
+def evaluate_run(run_dir, data=None, split=None, delimiter=","):
     """Metrics of a run on one of its splits (``data`` None) or on a labelled CSV.
 
     Parameters
@@ -33,6 +34,8 @@ def evaluate_run(run_dir, data=None, split=None):
         ``nncli data`` writes it; ``"-"`` reads stdin.  Scored as a test set.
     split : {"train", "val", "test"}, optional
         Which of the run's splits to score (default ``test``); not with ``data``.
+    delimiter : str
+        The delimiter of ``data`` (one character).
 
     Returns
     -------
@@ -57,7 +60,7 @@ def evaluate_run(run_dir, data=None, split=None):
         part = getattr(dataset, split)
     else:
         run = load_model(run_dir)
-        dataset, part, source = read_labelled(data, run.preprocess)
+        dataset, part, source = read_labelled(data, run.preprocess, delimiter)
     warn_if_unfinished(run.path)
     scored = EvalSet(split or "test", dataset, part, run.head, run.model.dtype)
     with quiet_float_errors(), threads_for_config(run.model, run.config.training):
@@ -112,7 +115,7 @@ def group_accuracy(groups, correct):
     return [{"group": str(name), "n": int(n), "accuracy": float(r / n)} for name, n, r in zip(names, counts, right)]
 
 
-def read_labelled(source, preprocess):
+def read_labelled(source, preprocess, delimiter=","):
     """A labelled CSV as a Dataset (the run's scaling, the rows as its test split).
 
     Returns
@@ -123,7 +126,7 @@ def read_labelled(source, preprocess):
     features = [str(name) for name in preprocess["feature_names"]]
     targets = [str(name) for name in preprocess["target_names"]]
     classes = preprocess.get("classes")
-    with Table(source) as table:
+    with Table(source, delimiter) as table:
         table.match(features + targets)
         if classes is None:
             chunk = table.read(features + targets)
@@ -133,7 +136,7 @@ def read_labelled(source, preprocess):
             chunk = table.read(features, targets)
             X = chunk.numbers
             y = label_indices(chunk.text[:, 0], classes, chunk.lines, targets[0], table.name)
-        name = table.name
+        name = "<stdin>" if str(source) == STDIN else str(source)  # in full: the report is data, not a message
     split = Split(X, y)
     dataset = Dataset(train=None, val=None, test=split, feature_names=features, target_names=targets,
                       task="regression" if classes is None else "classification",

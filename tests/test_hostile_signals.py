@@ -148,7 +148,7 @@ def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, sign
     """predict reads stdin held open, so it is surely mid-write when the signal comes."""
     _, reference = tiny
     process = start_nncli("predict", reference, "-", "-o", tmp_path / "out.csv", stdin=subprocess.PIPE)
-    process.stdin.write("x0,x1\n" + "0.5,0.25\n" * 5000)
+    process.stdin.write("x0,x1\n" + "0.5,0.25\n" * 600_000)  # more than one block of the reader
     process.stdin.flush()
     deadline = time.monotonic() + 60
     while not temporaries(tmp_path):  # the output's temporary file is open: predict is writing

@@ -6,7 +6,7 @@ import io
 import numpy as np
 import pytest
 
-from nncli.data import table
+from nncli.data import csv_source
 from nncli.training.run import train_from_config
 
 BINARY = """
@@ -154,7 +154,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(cli, binary_run, tmp_path, n
 
 
 def test_error_deep_in_a_large_file_keeps_an_existing_output(cli, binary_run, tmp_path, monkeypatch):
-    monkeypatch.setattr(table, "CHUNK_BYTES", 256)  # many chunks: line numbers must carry over
+    monkeypatch.setattr(csv_source, "READ_BYTES", 256)  # many chunks: line numbers must carry over
     source = tmp_path / "in.csv"
     source.write_text(_features(2000) + "1,2,oops\n" + _features(10).split("\n", 1)[1])
     out = tmp_path / "out.csv"
@@ -170,7 +170,7 @@ def test_chunked_output_equals_one_chunk(cli, binary_run, tmp_path, monkeypatch)
     source = tmp_path / "in.csv"
     source.write_text(_features(3000))
     whole = cli("predict", binary_run, source).stdout
-    monkeypatch.setattr(table, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(csv_source, "READ_BYTES", 100)
     chunked = cli("predict", binary_run, source).stdout
     assert chunked == whole and len(whole.splitlines()) == 3001
 

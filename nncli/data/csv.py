@@ -10,9 +10,9 @@ import hashlib
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, echo
 from .raw import RawData
-from .table import Table, is_number
+from .table import Table, finite_numbers, is_number, names
 
 #: a numeric target with at most this many distinct integer values is taken as class labels
 MAX_INFERRED_CLASSES = 20
@@ -32,11 +32,12 @@ def load_csv(params, seed, path, target, task=None):
     """
     with Table(path) as table:
         if target not in table.header:
-            raise DataError(f"{path}: no column '{target}' (data.target); "
-                            f"the columns are {', '.join(table.header)}")
+            table.refuse_other_delimiter()
+            raise DataError(f"{table.name}: no column '{echo(target)}' (data.target); "
+                            f"the columns are {names(table.header)}")
         features = [column for column in table.header if column != target]
         if not features:
-            raise DataError(f"{path}: no feature columns besides the target '{target}'")
+            raise DataError(f"{table.name}: no feature columns besides the target '{target}'")
         chunk = table.read(features, [target])
         cells = chunk.text[:, 0]
         task = task or infer_task(cells)
@@ -50,9 +51,9 @@ def load_csv(params, seed, path, target, task=None):
 def infer_task(cells):
     """``"classification"`` if any cell is not a number, or if all are integers
     with at most ``MAX_INFERRED_CLASSES`` distinct values; else ``"regression"``."""
-    if not all(is_number(cell) for cell in cells):
+    values = _numbers(cells)
+    if values is None:
         return "classification"
-    values = np.array([float(cell) for cell in cells])
     if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INFERRED_CLASSES:
         return "classification"
     return "regression"
@@ -64,11 +65,18 @@ def class_labels(cells):
     Integer-valued cells written differently (``"1"`` and ``"1.0"``) are one class.
     """
     cells = np.char.strip(np.asarray(cells, dtype=str))
-    if all(is_number(cell) for cell in cells):
-        values = np.array([float(cell) for cell in cells])
-        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
-            return values.astype(np.int64)
+    values = _numbers(cells)
+    if values is not None and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+        return values.astype(np.int64)
     return cells
+
+
+def _numbers(cells):
+    """float64 (N,) of the cells if every one is a finite number, else None."""
+    values = finite_numbers(cells)  # NumPy's parser at once; cell by cell only when it refuses
+    if values is None and all(is_number(cell) for cell in cells):
+        values = np.array([float(cell) for cell in cells])
+    return values
 
 
 def fingerprint(path):
@@ -101,6 +109,6 @@ def label_indices(cells, classes, lines, column, source):
     if unknown.any():
         row = int(np.argmax(unknown))
         shown = ", ".join(str(c) for c in classes[:20]) + (", ..." if len(classes) > 20 else "")
-        raise DataError(f"{source} line {lines[row]}, column '{column}': label '{labels[row]}' is not "
-                        f"one of the run's classes ({shown})")
+        raise DataError(f"{source} line {lines[row]}, column '{echo(column)}': label '{echo(str(labels[row]))}' "
+                        f"is not one of the run's classes ({echo(shown, 200)})")
     return index

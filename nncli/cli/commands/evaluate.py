@@ -19,11 +19,14 @@ def evaluate(
     split: Optional[str] = typer.Option(None, "--split", metavar="train|val|test",
                                         help="Score this split of the run's data (default: test)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    delimiter: str = typer.Option(",", "--delimiter", metavar="CHAR",
+                                  help="The --data file's delimiter: one character, or 'tab'."),
 ):
     """Score a trained run on one of its splits (rebuilt from config and seed) or a labelled CSV."""
+    from ...data.table import delimiter_option
     from ...evaluate import evaluate_run, render
 
-    report = evaluate_run(run_dir, data, split)
+    report = evaluate_run(run_dir, data, split, delimiter=delimiter_option(delimiter))
     if as_json:
         print_json(report)
     else:

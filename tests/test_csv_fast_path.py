@@ -1,0 +1,106 @@
+"""The CSV reader's two paths (pyarrow for large clean blocks, NumPy line by line for the rest)
+read the same numbers, bit for bit as ``float()`` reads them, and name the same bad cell."""
+
+import numpy as np
+import pytest
+
+from nncli.data import csv_arrow, csv_source, table
+from nncli.data.cells import finite_numbers, is_number
+from nncli.data.csv import load_csv
+from nncli.errors import DataError
+
+
+@pytest.fixture(params=["pyarrow", "numpy"])
+def path(request, monkeypatch):
+    """Which parser reads the blocks; with ``pyarrow``, counts the blocks it parsed."""
+    parsed = []
+    if request.param == "pyarrow":
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(csv_arrow, "ARROW_MIN_BYTES", 0)
+
+        def spy(*args):
+            result = csv_arrow.parse_block(*args)
+            parsed.append(result is not None)
+            return result
+
+        monkeypatch.setattr(table, "parse_block", spy)
+    else:
+        monkeypatch.setattr(csv_arrow, "ARROW_MIN_BYTES", 1 << 62)
+    monkeypatch.setattr(csv_source, "READ_BYTES", 2048)  # many blocks
+    return request.param, parsed
+
+
+def test_numbers_are_read_exactly_as_float_reads_them(tmp_path, path):
+    rng = np.random.default_rng(7)
+    values = (rng.standard_normal(900) * 10.0 ** rng.integers(-300, 300, 900)).tolist()
+    cells = [repr(v) for v in values] + ["5e-324", "2.2250738585072014e-308", "1.7976931348623157e308",
+                                         " 1.5 ", "+3", ".5", "1.", "1E5", "-0", "0.1", "123456789012345678901"]
+    cells += [f"{v:.7g}" for v in values[:90]]
+    cells = cells[: len(cells) // 3 * 3]
+    source = tmp_path / "numbers.csv"
+    source.write_text("a,b,c\n" + "".join(",".join(cells[i:i + 3]) + "\n" for i in range(0, len(cells), 3)))
+    with table.Table(source) as reader:
+        chunk = reader.read(["c", "a", "b"])
+    expected = np.array([float(cell) for cell in cells]).reshape(-1, 3)[:, [2, 0, 1]]
+    assert chunk.numbers.tobytes() == expected.tobytes()
+    assert chunk.lines.tolist() == list(range(2, 2 + len(expected)))
+    name, parsed = path
+    assert name == "numpy" or (len(parsed) > 10 and all(parsed))
+
+
+def test_labels_and_numbers_of_a_dataset_are_the_same_on_both_paths(tmp_path, path):
+    kinds = ["cat", "dog", "sea-lion"]
+    source = tmp_path / "animals.csv"
+    source.write_text("size,kind,speed\n" + "".join(f"{i * 0.37:.17g},{kinds[i % 3]},{-i / 7!r}\n"
+                                                      for i in range(900)))
+    raw = load_csv(None, 0, source, "kind")
+    assert raw.y.tolist() == [kinds[i % 3] for i in range(900)]
+    assert raw.X.tobytes() == np.array([[i * 0.37, -i / 7] for i in range(900)]).tobytes()
+    name, parsed = path
+    assert name == "numpy" or (len(parsed) > 5 and all(parsed))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("1,abc,3", "line 702, column 'b': 'abc' is not a number"),
+    ("1,nan,3", "line 702, column 'b': NaN is not allowed"),
+    ("1,2", "line 702: 2 cells, but the header has 3 columns"),
+    ("1,2,3,4", "line 702: 4 cells, but the header has 3 columns"),
+    ("1,,3", "line 702, column 'b': empty cell"),
+    ("   ", None),  # a blank line is skipped
+    ("", None),
+])
+def test_a_bad_cell_deep_in_a_file_is_named_on_both_paths(tmp_path, path, bad, message):
+    source = tmp_path / "in.csv"
+    rows = [f"{i},{i / 3!r},{-i}" for i in range(1000)]
+    rows[700] = bad
+    source.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+    with table.Table(source) as reader:
+        if message is None:
+            assert len(reader.read(["a", "b", "c"])) == 999
+            return
+        with pytest.raises(DataError) as error:
+            reader.read(["a", "b", "c"])
+    assert str(error.value).endswith("in.csv " + message)
+
+
+@pytest.mark.parametrize("cells", [
+    ["1", " 2 ", "-0", "1e3", "0.1", "+.5", "123456789012345678901", "5e-324"],
+    ["1", "", "3"], ["1", "x"], ["1", "nan"], ["1", "-inf"], ["1_0"], ["1,2"], ['"1"'], ["   "], [],
+])
+def test_a_column_of_cells_is_read_at_once_by_the_cell_rule(cells):
+    """``finite_numbers`` (NumPy at once) answers as ``is_number`` and ``float()`` cell by cell."""
+    values = finite_numbers(np.array(cells, dtype=str))
+    assert (values is not None) == all(is_number(cell) for cell in cells)
+    if values is not None:
+        assert values.tobytes() == np.array([float(cell) for cell in cells], dtype=np.float64).tobytes()
+
+
+def test_a_numeric_target_infers_regression_and_reads_the_same_numbers(tmp_path):
+    source = tmp_path / "prices.csv"
+    prices = [i * 0.731 - 50 for i in range(3000)]
+    source.write_text("size,price\n" + "".join(f"{i % 17},{p!r}\n" for i, p in enumerate(prices)))
+    raw = load_csv(None, 0, source, "price")
+    assert raw.task == "regression" and raw.y.tobytes() == np.array(prices).tobytes()
+    source.write_text("size,kind\n" + "".join(f"{i % 17},{i % 3}.0\n" for i in range(3000)))
+    raw = load_csv(None, 0, source, "kind")
+    assert raw.task == "classification" and raw.y.dtype == np.int64 and sorted(set(raw.y.tolist())) == [0, 1, 2]
