@@ -201,11 +201,12 @@ class RichReporter(PlainReporter):
 
     def start(self, run_dir, model, dataset, epochs):
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._read_earlier_epochs(run_dir)
         self.console = Console(stderr=True)
-        self.console.print(f"[bold]run directory[/bold] {run_dir}")
+        self.console.print(f"[bold]run directory[/bold] {escape(str(run_dir))}")  # a path is not rich markup
         self.console.print(repr(model), highlight=False)
         self.progress = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
                                  TimeRemainingColumn(), TextColumn("{task.fields[metrics]}"),

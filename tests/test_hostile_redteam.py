@@ -4,8 +4,10 @@ The tables hold the command line (built in ``tmp_path``) and a text its one line
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -259,3 +261,81 @@ def test_signals_are_ignored_once_the_exit_code_is_decided():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env=dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1"))
     assert result.stdout.strip().splitlines()[-2:] == ["0", "True True"], result.stdout + result.stderr
+
+
+# --- class 7/9: names from the data or the command line read as rich markup: a class label or a
+# run directory holding "[/red]" crashed `evaluate` (and `train` on a terminal) with an internal
+# MarkupError; a label with an escape sequence reached the terminal ----------------------------
+
+def _csv_run(cli, tmp_path, relabel):
+    data = (CONFIGS / "data" / "fruit.csv").read_text()
+    for old, new in relabel.items():
+        data = data.replace(old, new)
+    (tmp_path / "fruit.csv").write_text(data)
+    config = tmp_path / "fruit.yaml"
+    config.write_text("data: {dataset: csv, path: fruit.csv, target: fruit}\nmodel: {hidden: [4]}\n"
+                      "training: {epochs: 1}\noutput: {plots: false}\n")
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("relabel, shown", [
+    ({"lemon": "[/red]", "apple": "[bold]"}, "[/red]"),
+    ({"lemon": "lem\x1b[2Jon"}, "lem\\x1b[2Jon"),
+])
+def test_evaluate_shows_labels_as_text(cli, tmp_path, relabel, shown):
+    run = _csv_run(cli, tmp_path, relabel)
+    result = cli("evaluate", run)
+    assert result.exit_code == 0, result.stderr
+    assert shown in result.stdout and "\x1b" not in result.stdout
+
+
+def test_a_run_directory_that_looks_like_markup(cli, trained, tmp_path, capsys):
+    run = tmp_path / "odd[/red]" / "run"
+    shutil.copytree(trained[1], run)
+    result = cli("evaluate", run)
+    assert result.exit_code == 0, result.stderr
+    assert "odd[/red]" in result.stdout
+
+    from nncli.reporting import RichReporter
+
+    reporter = RichReporter()
+    reporter.start(run, "model", None, 1)  # the progress display of a terminal
+    reporter.progress.stop()
+    assert "odd[/red]" in capsys.readouterr().err
+
+
+# --- class 8/9: a CSV dataset's odd values: features whose spread overflows printed NumPy's
+# RuntimeWarnings; a split error listed every one of hundreds of classes; a control character in
+# a header or label printed matplotlib's two-line glyph warning per picture -----------------------
+
+def _fruit_config(tmp_path, rows, plots=False):
+    (tmp_path / "odd.csv").write_text("weight_g,diameter_cm,fruit\n" + "".join(rows))
+    config = tmp_path / "odd.yaml"
+    config.write_text("data: {dataset: csv, path: odd.csv, target: fruit}\nmodel: {hidden: [3]}\n"
+                      f"training: {{epochs: 1}}\noutput: {{plots: {str(plots).lower()}}}\n")
+    return config
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([f"{'1e308' if i % 2 else '-1e308'},1,{'ab'[i % 2]}\n" for i in range(40)],
+     "feature 'weight_g' has values too large"),
+    ([f"1,2,c{i}\n" for i in range(300)], "and 295 more have only 1"),
+    (["1,2,a\n"] * 40, "has only one class ('a')"),
+])
+def test_csv_values_that_cannot_be_trained_on(cli, tmp_path, rows, expected):
+    result = cli("train", _fruit_config(tmp_path, rows), "--runs-root", tmp_path / "runs", "--quiet")
+    _refused(result, expected)
+    assert "RuntimeWarning" not in result.stderr and "np.str_" not in result.stderr
+
+
+def test_control_characters_in_names_draw_without_warnings(cli, tmp_path):
+    odd = "lem\x1bon"
+    rows = [f"{i % 7},{i % 5},{odd if i % 2 else 'apple'}\n" for i in range(60)]
+    config = _fruit_config(tmp_path, rows, plots=True)
+    with warnings.catch_warnings(record=True) as caught:  # what a terminal would see on stderr
+        warnings.simplefilter("always")
+        result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
