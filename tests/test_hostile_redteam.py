@@ -339,3 +339,23 @@ def test_control_characters_in_names_draw_without_warnings(cli, tmp_path):
         result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet")
     assert result.exit_code == 0, result.stderr
     assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+# --- class 7: a path with a name longer than the file system allows (ENAMETOOLONG) was an
+# internal error wherever pathlib first touched it (exists(), is_dir()) -------------------------
+
+@pytest.mark.parametrize("args", [
+    ["evaluate", "{long}"],
+    ["plot", "{long}"],
+    ["export", "{long}", "--format", "onnx"],
+    ["runs", "{long}"],
+    ["train", "--resume", "{long}"],
+    ["sweep", "--resume", "{long}"],
+    ["config", "{base}"],
+])
+def test_a_file_name_too_long(cli, tmp_path, args):
+    long = str(tmp_path / ("x" * 5000))
+    base = tmp_path / "base.yaml"
+    base.write_text(f"base: {'y' * 5000}.yaml\n")
+    result = cli(*[a.format(long=long, base=base) for a in args])
+    _refused(result, "file name too long")
