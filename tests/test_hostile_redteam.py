@@ -5,6 +5,7 @@ The tables hold the command line (built in ``tmp_path``) and a text its one line
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import warnings
@@ -23,6 +24,20 @@ model: {hidden: [6], activation: tanh}
 training: {epochs: 2, lr: 0.05, batch_size: 16, dtype: float64}
 output: {plots: false}
 """
+
+
+@pytest.fixture(autouse=True)
+def no_hang():
+    """Fail (not hang) a test in which nncli blocks, e.g. on a FIFO it should not open."""
+
+    def expired(signum, frame):
+        raise TimeoutError("nncli blocked for 60 s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 def _refused(result, expected, code=2):
@@ -359,3 +374,53 @@ def test_a_file_name_too_long(cli, tmp_path, args):
     base.write_text(f"base: {'y' * 5000}.yaml\n")
     result = cli(*[a.format(long=long, base=base) for a in args])
     _refused(result, "file name too long")
+
+
+# --- class 1/2: a tampered sweep.yaml.  A trial id such as '../../x' or an absolute path made
+# `sweep --resume` train a run directory outside the sweep directory; a config path there that
+# is a FIFO blocked for ever (hashing it), /dev/zero filled memory; a file in a trial's place
+# was an internal NotADirectoryError ---------------------------------------------------------------
+
+SWEEP = TINY.replace("params: {n_samples: 200}}", "params: {n_samples: 200}, val_size: 0.2}")
+
+
+@pytest.fixture
+def swept(cli, tmp_path):
+    config = tmp_path / "sweep.yaml"
+    config.write_text(SWEEP)
+    result = cli("sweep", config, "--grid", "training.lr=0.1,0.2", "--sweep-dir", tmp_path / "sweep",
+                 "--jobs", "1", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    sweep = tmp_path / "sweep"
+    shutil.rmtree(sweep / "trials" / "t0000")  # one trial to run again on --resume
+    spec = sweep / "sweep.yaml"
+    spec.write_text(spec.read_text().replace("status: completed", "status: interrupted"))
+    return sweep
+
+
+def _spec_with(sweep, old, new):
+    spec = sweep / "sweep.yaml"
+    text = spec.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("id: t0000", "id: ../../../escaped", "trial id '../../../escaped' is not one nncli writes"),
+    ("id: t0000", "id: {tmp}/absolute", "is not one nncli writes"),
+    ("id: t0000", "id: t0001", "trial id 't0001' is not one nncli writes"),
+    ("overrides: [training.lr=0.1]", "overrides: [5]", "needs overrides as a list of KEY=VALUE texts"),
+    ("config: ", "config: /dev/zero #", "/dev/zero changed (or went missing)"),
+    ("config: ", "config: {tmp}/fifo #", "fifo changed (or went missing)"),
+])
+def test_a_tampered_sweep_spec_is_refused(cli, swept, tmp_path, old, new, expected):
+    os.mkfifo(tmp_path / "fifo")
+    _spec_with(swept, old, new.format(tmp=tmp_path))
+    _refused(cli("sweep", "--resume", swept, "--jobs", "1", "--quiet"), expected.format(tmp=tmp_path))
+    assert not (tmp_path / "absolute").exists() and not any(tmp_path.parent.glob("escaped"))
+
+
+def test_a_file_in_a_trials_place(cli, swept):
+    (swept / "trials" / "t0000").write_text("x")
+    result = cli("sweep", "--resume", swept, "--jobs", "1", "--quiet")
+    _refused(result, "is not the trial's run directory but a file or link", code=1)
