@@ -424,3 +424,27 @@ def test_a_file_in_a_trials_place(cli, swept):
     (swept / "trials" / "t0000").write_text("x")
     result = cli("sweep", "--resume", swept, "--jobs", "1", "--quiet")
     _refused(result, "is not the trial's run directory but a file or link", code=1)
+
+
+# --- class 7: a full disk (or quota, read-only file system) while writing a run file was an
+# internal error with the debug hint ------------------------------------------------------------
+
+@pytest.mark.parametrize("writes_before_full", [3, 6])
+def test_a_full_disk_while_training(cli, tmp_path, monkeypatch, writes_before_full):
+    import errno
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(TINY.replace("epochs: 2", "epochs: 2, checkpoint_every: 1"))
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > writes_before_full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = cli("train", config, "--runs-root", tmp_path / "runs", "--quiet")
+    _refused(result, "No space left on device")
+    assert "cannot write " in result.stderr
+    assert not list((tmp_path / "runs").rglob("*.tmp"))
