@@ -104,15 +104,28 @@ def terminate_like_ctrl_c():
         sys.unraisablehook = _interrupt_again
 
 
-def settle():
-    """Ignore SIGINT and SIGTERM from now on: the command is over and its exit code decided.
+def settle(code):
+    """From now on SIGINT and SIGTERM end the process at once with ``code``: the command is
+    over and its exit code decided.
 
-    Python's shutdown (which takes a moment after matplotlib or a sweep) puts the default
-    handlers back, so a signal then killed the process (exit -15 or -2, no word) after its
-    work was done and its files written; an ignored signal is left ignored."""
+    Python's shutdown (joining threads, the atexit work of multiprocessing; a moment after
+    matplotlib) is not worth waiting for then, and a signal there killed the process
+    (exit -15 or -2, no word) after its work was done and its files written."""
+    import os
+
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+
+    def leave(signum, frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        os._exit(status)
+
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
+            signal.signal(sig, leave)
 
 
 _python_unraisablehook = sys.unraisablehook

@@ -268,14 +268,15 @@ def test_an_interrupt_inside_a_callback_is_delivered_again_without_a_traceback()
     assert "Exception ignored" not in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
-def test_signals_are_ignored_once_the_exit_code_is_decided():
-    code = ("import signal, sys\nfrom nncli.cli import main\n"
+def test_a_signal_once_the_exit_code_is_decided_exits_with_it():
+    code = ("import os, signal, sys, time\nfrom nncli.cli import main\n"
             f"sys.argv = ['nncli', 'config', {str(CONFIGS / 'xor.yaml')!r}]\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code)\n"
-            "print(*(signal.getsignal(s) == signal.SIG_IGN for s in (signal.SIGTERM, signal.SIGINT)))")
+            "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code, flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\ntime.sleep(5)\nprint('still running')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env=dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1"))
-    assert result.stdout.strip().splitlines()[-2:] == ["0", "True True"], result.stdout + result.stderr
+    assert result.returncode == 0, (result.returncode, result.stderr)  # not -15: killed by the signal
+    assert result.stdout.strip().splitlines()[-1] == "0"
 
 
 # --- class 7/9: names from the data or the command line read as rich markup: a class label or a
@@ -448,3 +449,16 @@ def test_a_full_disk_while_training(cli, tmp_path, monkeypatch, writes_before_fu
     _refused(result, "No space left on device")
     assert "cannot write " in result.stderr
     assert not list((tmp_path / "runs").rglob("*.tmp"))
+
+
+# --- class 5: a sweep stopped with many trials never taken hung for ever at exit (the queue's
+# feeding thread blocked on a full pipe nobody read; Python joins it at exit) ---------------------
+
+def test_a_stopped_sweep_with_trials_never_taken_exits():
+    code = ("import multiprocessing\nfrom nncli.sweep.executors import LocalPool\n"
+            "pool = LocalPool(1)\npool._todo = multiprocessing.get_context('spawn').Queue()\n"
+            "for i in range(2000):\n    pool._todo.put(({'id': f't{i:04d}', 'pad': 'x' * 1000}, 'dir'))\n"
+            "pool.close()\nprint('closed')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.stdout.strip() == "closed", result.stderr

@@ -46,12 +46,14 @@ def main():
     """
     terminate_like_ctrl_c()  # from here on SIGTERM cleans up and exits 130, as Ctrl-C does
     try:
-        _main()
-    except KeyboardInterrupt:  # outside a command's boundary: while starting, parsing the command line
-        print("nncli: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
-    finally:
-        settle()  # the exit code is decided: Python's own shutdown must not die of a late signal
+        try:
+            _main()
+        except KeyboardInterrupt:  # outside a command's boundary: while starting, parsing the command line
+            print("nncli: interrupted", file=sys.stderr)
+            raise SystemExit(130) from None
+    except SystemExit as exc:
+        settle(exc.code)  # the exit code is decided: a signal during Python's own shutdown exits with it
+        raise
 
 
 def _main():
