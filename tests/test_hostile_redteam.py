@@ -462,3 +462,21 @@ def test_a_stopped_sweep_with_trials_never_taken_exits():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert result.stdout.strip() == "closed", result.stderr
+
+
+# --- class 2/7: sweeps too large to plan (a million trials took minutes before any check), and
+# numbers NumPy refuses (an internal ValueError) ----------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["--grid", "training.lr=" + ",".join(str(i + 1) for i in range(200)),
+      "--grid", "training.epochs=" + ",".join(str(i + 1) for i in range(200))], "40000 trials, more than the limit"),
+    (["--random", "training.lr=uniform(0.01,0.1)", "--trials", "100000000"], "100000000 trials"),
+    (["--grid", "training.lr=0.1", "--seeds", "100000000"], "100000000 trials"),
+    (["--random", "training.epochs=randint(1,99999999999999999999999)", "--trials", "2"], "within 64 bits"),
+    (["--random", "training.lr=uniform(0.01,0.1)", "--trials", "2", "--sweep-seed", "-5"], "--sweep-seed must be"),
+])
+def test_a_sweep_refused_before_planning(cli, tmp_path, args, expected):
+    config = tmp_path / "sweep.yaml"
+    config.write_text(SWEEP)
+    _refused(cli("sweep", config, *args, "--sweep-dir", tmp_path / "sweep", "--quiet"), expected)
+    assert not (tmp_path / "sweep").exists()

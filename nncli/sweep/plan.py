@@ -46,6 +46,10 @@ class Plan:
         return list(self.fixed) + list(trial.overrides) + seed
 
 
+#: trials in one sweep: planning checks every trial's config, and each is a run directory
+MAX_TRIALS = 10_000
+
+
 def split_values(text):
     """``"[8],[16,16]"`` -> ``["[8]", "[16,16]"]``: commas inside brackets or quotes do not split."""
     values, depth, quote, start = [], [], None, 0
@@ -121,6 +125,9 @@ class Distribution:
             raise UsageError(f"--random {echo(key)}: {self.name} takes two {kind} (got '{echo(text)}')") from None
         if not (math.isfinite(low) and math.isfinite(high)) or low > high or (self.name != "randint" and low == high):
             raise UsageError(f"--random {echo(key)}: {self.name}(a,b) needs a < b (got '{echo(text)}')")
+        if self.name == "randint" and not -(2**63) <= low <= high < 2**63:
+            raise UsageError(f"--random {echo(key)}: randint(a,b) needs whole numbers within 64 bits "
+                             f"(got '{echo(text)}')")
         if self.name == "loguniform" and low <= 0:
             raise UsageError(f"--random {echo(key)}: loguniform(a,b) needs 0 < a < b (got '{echo(text)}')")
         self.args = (low, high)
@@ -179,6 +186,12 @@ def make_plan(config_path, grid=(), random=(), trials=None, seeds=None, sets=(),
         raise UsageError("--trials and --seeds must be at least 1")
     if "seed" in swept and (seeds or 1) > 1:
         raise UsageError("seed is swept by --grid/--random; --seeds does not apply")
+    if sweep_seed is not None and sweep_seed < 0:
+        raise UsageError(f"--sweep-seed must be a whole number >= 0 (got {echo(str(sweep_seed))})")
+    count = math.prod(len(values) for _, values in grid) * (trials or 1) * (seeds or 1)
+    if count > MAX_TRIALS:
+        raise UsageError(f"this sweep has {count} trials, more than the limit of {MAX_TRIALS}; "
+                         "sweep fewer values (or split it into several sweeps)")
     base = load_config(config_path, sets)
     fixed = list(sets)
     if base.data.seed is None and "data.seed" not in swept:
