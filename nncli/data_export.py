@@ -7,14 +7,16 @@ from . import runs
 from .config import load_config
 from .csv_text import csv_text
 from .data.pipeline import load_dataset
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, echo, require_stdout
 
 
 def write_data_split(config_path, split, output, overrides=()):
     """Write one split's raw rows as CSV to ``output`` (``"-"``: stdout): feature
     columns, then the target column(s)."""
     if split not in ("train", "val", "test"):
-        raise UsageError(f"--split must be train, val or test (got '{split}')")
+        raise UsageError(f"--split must be train, val or test (got '{echo(split)}')")
+    if output == "-":
+        require_stdout("the rows")
     config = load_config(config_path, overrides)
     dataset = load_dataset(config.data, config.seed)
     part = dataset.split(split)

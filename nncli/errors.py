@@ -59,6 +59,13 @@ def warn(message):
     print(f"nncli: warning: {message}", file=sys.stderr)
 
 
+def require_stdout(what):
+    """Refuse (exit 2) to write ``what`` to stdout when the user closed it (``>&-``): it would
+    be lost without a word.  See ``cli.entry``, which stands a null stream in for it."""
+    if sys.stdout is None or getattr(sys.stdout, "nncli_closed", False):
+        raise UsageError(f"stdout is closed, so {what} would be lost; name a file with -o FILE")
+
+
 ECHO_LIMIT = 80
 """At most this many characters of a user's value are repeated in a message."""
 

@@ -149,8 +149,14 @@ def read_labelled(source, preprocess, delimiter=","):
 def render(report, console):
     """Print a report as rich tables: metrics, then per-class scores and the confusion matrix."""
     from rich.table import Table as RichTable
+    from rich.text import Text
 
-    console.print(f"run {report['run_dir']}  data: {report['data']} ({report['n']} rows)", highlight=False)
+    from .runs.table import printable
+
+    def plain(value):  # a label or path from the user's data: never rich markup, never a terminal control
+        return Text(printable(str(value)))
+
+    console.print(plain(f"run {report['run_dir']}  data: {report['data']} ({report['n']} rows)"), highlight=False)
     metrics = RichTable(title=None, show_header=True)
     metrics.add_column("metric")
     metrics.add_column("value", justify="right")
@@ -165,22 +171,22 @@ def render(report, console):
     for column in ("class", "precision", "recall", "F1", "support"):
         per_class.add_column(column, justify="left" if column == "class" else "right")
     for row in report["per_class"]:
-        per_class.add_row(str(row["label"]), _number(row["precision"]), _number(row["recall"]),
+        per_class.add_row(plain(row["label"]), _number(row["precision"]), _number(row["recall"]),
                           _number(row["f1"]), str(row["support"]))
     console.print(per_class)
     matrix = RichTable(title="confusion matrix")
     matrix.add_column("true \\ predicted")
     for label in report["classes"]:
-        matrix.add_column(str(label), justify="right")
+        matrix.add_column(plain(label), justify="right")
     for label, counts in zip(report["classes"], report["confusion_matrix"]):
-        matrix.add_row(str(label), *(str(c) for c in counts))
+        matrix.add_row(plain(label), *(str(c) for c in counts))
     console.print(matrix)
     if "per_group" in report:
         groups = RichTable(title="accuracy per group (e.g. font)")
         for column in ("group", "n", "accuracy"):
             groups.add_column(column, justify="left" if column == "group" else "right")
         for row in report["per_group"]:
-            groups.add_row(row["group"], str(row["n"]), _number(row["accuracy"]))
+            groups.add_row(plain(row["group"]), str(row["n"]), _number(row["accuracy"]))
         console.print(groups)
 
 

@@ -17,7 +17,7 @@ from .blas_threads import threads_for_config
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table, names
-from .errors import DataError, UsageError, echo
+from .errors import DataError, UsageError, echo, require_stdout
 from .evaluate import warn_if_unfinished
 from .float_errors import quiet_float_errors
 from .metrics import class_scores
@@ -95,6 +95,8 @@ def predict_csv(run_dir, source, output="-", keep=(), delimiter=","):
     delimiter : str
         The input's delimiter (one character); the output is comma-separated.
     """
+    if str(output) == "-":
+        require_stdout("the predictions")
     run = load_model(run_dir)
     warn_if_unfinished(run.path, doing="predicting with")
     predictor = Predictor(run)

@@ -126,15 +126,20 @@ def earlier_losses(run_dir):
     """``{epoch: {"train": loss, "val": loss}}`` from ``run_dir/metrics.csv``; {} when it
     is missing or unreadable (a new run: the display must not fail over it)."""
     import csv
+    import io
 
+    from .errors import RunError
     from .runs.files import METRICS
+    from .runs.reading import METRICS_LIMIT, open_regular
 
     history = {}
     try:
-        with open(f"{run_dir}/{METRICS}", newline="", encoding="utf-8") as handle:
+        # a regular file within its limit only: a FIFO in its place would block, /dev/zero fill memory
+        with io.TextIOWrapper(open_regular(f"{run_dir}/{METRICS}", METRICS_LIMIT), newline="",
+                              encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 history[int(row["epoch"])] = {split: _float(row.get(f"{split}_loss")) for split in SPLITS}
-    except (OSError, ValueError, KeyError, TypeError, csv.Error):
+    except (OSError, RunError, ValueError, KeyError, TypeError, csv.Error):
         return {}
     return history
 
@@ -196,11 +201,12 @@ class RichReporter(PlainReporter):
 
     def start(self, run_dir, model, dataset, epochs):
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._read_earlier_epochs(run_dir)
         self.console = Console(stderr=True)
-        self.console.print(f"[bold]run directory[/bold] {run_dir}")
+        self.console.print(f"[bold]run directory[/bold] {escape(str(run_dir))}")  # a path is not rich markup
         self.console.print(repr(model), highlight=False)
         self.progress = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
                                  TimeRemainingColumn(), TextColumn("{task.fields[metrics]}"),

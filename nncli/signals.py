@@ -19,6 +19,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 
 #: stop requests of work running outside the main thread: thread id -> request_stop
 _THREAD_STOPS = {}
@@ -100,3 +101,49 @@ def terminate_like_ctrl_c():
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, interrupt)
+        sys.unraisablehook = _interrupt_again
+
+
+def settle(code):
+    """From now on SIGINT and SIGTERM end the process at once with ``code``: the command is
+    over and its exit code decided.
+
+    Python's shutdown (joining threads, the atexit work of multiprocessing; a moment after
+    matplotlib) is not worth waiting for then, and a signal there killed the process
+    (exit -15 or -2, no word) after its work was done and its files written."""
+    import os
+
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+
+    def leave(signum, frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        os._exit(status)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, leave)
+
+
+_python_unraisablehook = sys.unraisablehook
+
+
+def _interrupt_again(unraisable):
+    """A KeyboardInterrupt (Ctrl-C, or SIGTERM made one) that struck while Python ran code it
+    cannot raise from (a weakref callback or ``__del__`` during garbage collection, as when
+    matplotlib draws) would be printed as "Exception ignored in ..." with a traceback and
+    lost.  It is delivered again instead, as a Ctrl-C to the main thread's own code (SIGINT's
+    handler runs: inside ``stop_on_signals`` that is a second signal, which stops at once)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        import _thread
+
+        def later():  # from another thread, a moment later: a Ctrl-C made here would strike this hook
+            time.sleep(0.01)
+            _thread.interrupt_main()
+
+        _thread.start_new_thread(later, ())
+        return
+    _python_unraisablehook(unraisable)

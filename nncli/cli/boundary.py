@@ -1,5 +1,6 @@
 """The one place where errors become a stderr line and an exit code."""
 
+import errno
 import functools
 import sys
 
@@ -43,9 +44,19 @@ def boundary(command):
             fail("not enough memory for this config and data; make the data or the network smaller", 2)
         except BrokenPipeError:
             raise SystemExit(1) from None
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG or debugging():
+                fail_internal(exc)
+            # a path the user gave, found too long wherever it is first touched (exists(), is_dir()...)
+            fail(f"{echo(str(exc.filename))}: file name too long for the file system", 2)
         except Exception as exc:  # the last line of defence: a bug, reported in one line
-            if debugging():
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+            fail_internal(exc)
 
     return wrapper
+
+
+def fail_internal(exc):
+    """A bug, reported in one line (re-raised with --debug, for its traceback)."""
+    if debugging():
+        raise exc
+    fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)

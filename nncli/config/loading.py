@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..data.registry import DATASETS
-from ..errors import ConfigError
+from ..errors import ConfigError, echo
 from .compose import read_composed
 from .messages import describe, dotted, problems, report
 from .overrides import apply_override
@@ -60,7 +60,7 @@ def load_config(path, overrides=(), run_file=False, name=None):
         if key[0] == "base":
             raise ConfigError("--set base: a base config is named in the config file (base: other.yaml), "
                               "not on the command line")
-        origins[key] = f"--set {dotted(key)}"
+        origins[key] = f"--set {echo(dotted(key))}"
     if name is not None:
         raw["name"] = name
         origins[("name",)] = "--name"

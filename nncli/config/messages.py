@@ -57,7 +57,7 @@ def problems(exc, raw, source, lines, set_keys, prefix=(), root=Config):
     ``prefix`` is where ``raw`` sits in the whole config (``("data", "params")``
     for a dataset's params).
     """
-    origins = set_keys if isinstance(set_keys, dict) else {key: f"--set {dotted(key)}" for key in set_keys}
+    origins = set_keys if isinstance(set_keys, dict) else {key: f"--set {echo(dotted(key))}" for key in set_keys}
     found, seen = [], set()
     for error in _worth_reporting(exc.errors(), raw, prefix):
         loc = prefix + _clean_loc(error["loc"], get_path(raw, prefix), error["type"])

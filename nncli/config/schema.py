@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from ..data.registry import DATASETS, FILE_KEYS
+from ..errors import echo
 from ..nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ..nn.init import INITIALIZERS
 from ..nn.losses import LOSSES
@@ -120,7 +121,7 @@ class ReshapeSpec(Section):
     @classmethod
     def sizes(cls, value):
         if any(size == 0 for size in value) or value.count(-1) > 1:
-            raise ValueError(f"sizes must be positive, with at most one -1 (got {value})")
+            raise ValueError(f"sizes must be positive, with at most one -1 (got {echo(repr(value))})")
         return value
 
 
@@ -274,13 +275,13 @@ class TrainingConfig(Section):
         refuse_bool(value)
         if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             return value
-        raise ValueError(f"must be a positive integer or 'full' (got {value!r})")
+        raise ValueError(f"must be a positive integer or 'full' (got {echo(repr(value))})")
 
     @field_validator("class_weight", mode="before")
     @classmethod
     def class_weight_form(cls, value):
         if isinstance(value, str) and value != "balanced":
-            raise ValueError(f"must be balanced or a mapping {{label: weight}} (got {value!r})")
+            raise ValueError(f"must be balanced or a mapping {{label: weight}} (got {echo(repr(value))})")
         return value
 
     @field_validator(*OPTIMIZER_SETTINGS)

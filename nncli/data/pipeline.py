@@ -9,7 +9,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, echo
 from . import cache
 from .registry import DATASETS, FILE_KEYS
 from .split import split_indices
@@ -75,9 +75,16 @@ def scale_inputs(X, mean, scale, input_shape, dtype, chunk_rows=8192):
     out = np.empty(shape, dtype=dtype)
     rows = out.reshape(len(X), -1)
     for start in range(0, len(X), chunk_rows):
-        part = np.asarray(X[start : start + chunk_rows], dtype=np.float64) - mean
-        part /= scale
-        rows[start : start + len(part)] = part
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            part = np.asarray(X[start : start + chunk_rows], dtype=np.float64) - mean
+            part /= scale
+            rows[start : start + len(part)] = part
+        if not np.isfinite(rows[start : start + len(part)]).all():
+            # finite raw values that overflow once scaled: a value far beyond the training data,
+            # or a tampered preprocess.npz (a huge mean, a tiny scale); NaN would follow silently
+            bad = start + int(np.flatnonzero(~np.isfinite(rows[start : start + len(part)]).all(axis=1))[0])
+            raise DataError(f"row {bad + 1} of the data overflows the {np.dtype(dtype).name} range once scaled "
+                            "as in training ((x - mean) / scale); check its values (or the run's preprocess.npz)")
     return out
 
 
@@ -127,10 +134,10 @@ def build_dataset(raw, data_config, seed):
     if raw.task == "classification":
         classes, y = np.unique(raw.y, return_inverse=True)
         if len(classes) < 2:
-            raise DataError(f"dataset {data_config.dataset} has only one class ({classes[0]!r})")
+            raise DataError(f"dataset {data_config.dataset} has only one class ('{echo(str(classes[0]))}')")
     train, val, test = _split(raw.X, y, raw.groups, raw.test_mask, raw.task,
                               data_config.test_size, data_config.val_size, streams(seed), classes)
-    mean, scale = fit_scaler(train.X, data_config.scale)
+    mean, scale = fit_scaler(train.X, data_config.scale, raw.feature_names)
     return Dataset(train, val, test, list(raw.feature_names), list(raw.target_names), raw.task,
                    tuple(raw.input_shape), classes, mean, scale)
 
@@ -158,20 +165,28 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=No
     return take(np.sort(rest)), take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
 
 
-def fit_scaler(X, kind):
+def fit_scaler(X, kind, feature_names=None):
     """(mean, scale) per feature so that the network sees ``(x - mean) / scale``.
 
     ``standard``: mean and standard deviation; ``minmax``: minimum and range;
-    ``none``: zeros and ones.  Constant features get scale 1.
+    ``none``: zeros and ones.  Constant features get scale 1.  DataError naming the
+    feature when its values are so large that their mean or spread overflows.
     """
     n_features = X.shape[1]
     if kind == "none":
         return np.zeros(n_features), np.ones(n_features)
-    if kind == "minmax":
-        low = X.min(axis=0)
-        spread = X.max(axis=0) - low
-    else:
-        low = X.mean(axis=0)
-        spread = X.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below, never a RuntimeWarning
+        if kind == "minmax":
+            low = X.min(axis=0)
+            spread = X.max(axis=0) - low
+        else:
+            low = X.mean(axis=0, dtype=np.float64)
+            spread = X.std(axis=0, dtype=np.float64)
+    overflow = ~(np.isfinite(low) & np.isfinite(spread))
+    if overflow.any():
+        j = int(np.flatnonzero(overflow)[0])
+        name = f"'{echo(str(feature_names[j]))}'" if feature_names is not None else str(j + 1)
+        raise DataError(f"feature {name} has values too large to scale (their {kind} spread overflows the "
+                        f"number range); rescale that column, or set data.scale: none")
     spread = np.where(spread > 0, spread, 1.0)
     return low.astype(np.float64), spread.astype(np.float64)

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, echo
 
 
 def split_indices(index, size, seed, stratify=None, part="test", class_names=None):
@@ -99,7 +99,9 @@ def _stratified(labels, n_kept, n_off, rng, part, class_names):
     names = classes if class_names is None else np.asarray(class_names)[classes]
     if counts.min() < 2:
         single = names[counts < 2].tolist()
-        which = f"class {single[0]!r} has" if len(single) == 1 else f"classes {single} have"
+        shown = ", ".join(f"'{echo(str(name))}'" for name in single[:5])
+        shown += f" and {len(single) - 5} more" if single[5:] else ""
+        which = f"class {shown} has" if len(single) == 1 else f"classes {shown} have"
         _fail(f"a stratified split needs at least 2 rows of each class, and among the {len(labels)} rows "
               f"to split into train and {part}, {which} only 1")
     for n, what, knob in ((n_kept, "train", "lower"), (n_off, part, "raise")):

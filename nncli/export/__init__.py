@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import runs
-from ..errors import DataError, RunError, UsageError
+from ..errors import DataError, RunError, UsageError, echo
 from ..runs.directory import check_run_dir
 from ..runs.load import load_model
 
@@ -41,7 +41,7 @@ def export_run(run_dir, fmt, output=None):
     """
     spec = FORMATS.get(fmt)
     if spec is None:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')")
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got '{echo(fmt)}')")
     for package in spec.packages:
         _require(package, fmt)
     path = Path(run_dir)

@@ -7,6 +7,8 @@ otherwise; constants keep the names of the ``weights.npz`` arrays they come from
 import numpy as np
 from onnx import helper, numpy_helper
 
+from ..errors import DataError
+
 
 class Graph:
     """Nodes and initializers of one ONNX graph, built in order.
@@ -29,10 +31,20 @@ class Graph:
         self._taken.add(name)
         return name
 
-    def constant(self, hint, array, dtype=np.float32):
-        """A constant tensor (an initializer) holding ``array`` as ``dtype``; its name."""
+    def constant(self, hint, array, dtype=np.float32, divisor=False):
+        """A constant tensor (an initializer) holding ``array`` as ``dtype``; its name.
+        DataError when a finite value overflows ``dtype`` (or, for a ``divisor``, becomes 0)."""
         name = self.unique(hint)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=dtype), name))
+        with np.errstate(over="ignore", invalid="ignore"):
+            cast = np.ascontiguousarray(array, dtype=dtype)
+        if np.issubdtype(dtype, np.floating) and not np.isfinite(cast).all() and np.isfinite(array).all():
+            # a float64 weight (or a preprocess mean or scale) beyond float32's range would become inf
+            raise DataError(f"{hint} holds values beyond the {np.dtype(dtype).name} range of the ONNX graph "
+                            f"(largest {np.abs(np.asarray(array)).max():.3g}); the model cannot be exported as it is")
+        if divisor and not cast.all():
+            raise DataError(f"{hint} holds values too small for the {np.dtype(dtype).name} ONNX graph to divide by "
+                            f"(smallest {np.abs(np.asarray(array)).min():.3g}); the model cannot be exported as it is")
+        self.initializers.append(numpy_helper.from_array(cast, name))
         return name
 
     def ints(self, hint, values):

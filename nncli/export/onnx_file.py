@@ -57,7 +57,7 @@ def _preprocess(g, pre):
     x = INPUT
     if np.any(pre["mean"]) or np.any(pre["scale"] != 1):
         x = g.op("Sub", [x, g.constant("mean", pre["mean"])], "centred")
-        x = g.op("Div", [x, g.constant("scale", pre["scale"])], "scaled")
+        x = g.op("Div", [x, g.constant("scale", pre["scale"], divisor=True)], "scaled")
     shape = tuple(int(n) for n in pre["input_shape"])
     if len(shape) > 1:
         x = g.op("Reshape", [x, g.ints("input_shape", (0,) + shape)], "inputs")

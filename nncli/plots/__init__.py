@@ -9,7 +9,7 @@ the Agg backend) only when they draw.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 from ..runs.files import own_directory
 from . import curves, evaluation, network, regression, scatter, weights
 from .style import context
@@ -56,7 +56,7 @@ def check_names(only):
     """The names asked for, in ``PLOTS`` order; UsageError naming the valid ones."""
     unknown = [name for name in only if name not in PLOTS]
     if unknown:
-        raise UsageError(f"unknown plot {', '.join(repr(n) for n in unknown)}; valid names: {', '.join(PLOTS)}")
+        raise UsageError(f"unknown plot {echo(', '.join(repr(n) for n in unknown))}; valid names: {', '.join(PLOTS)}")
     return [name for name in PLOTS if name in only]
 
 

@@ -110,8 +110,11 @@ def save(fig, path):
         with warnings.catch_warnings():
             # a crowded small panel keeps the default layout, which is still readable
             warnings.filterwarnings("ignore", message="Tight layout not applied")
+            # a name from the data with a control character (a CSV header, a class label) is drawn as a
+            # blank, not warned about on stderr mid-command
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
             fig.tight_layout(pad=0.6)
-        canvas.print_png(temporary, pil_kwargs={"compress_level": PNG_COMPRESSION})
+            canvas.print_png(temporary, pil_kwargs={"compress_level": PNG_COMPRESSION})
         os.replace(temporary, path)
     finally:
         if temporary.exists():

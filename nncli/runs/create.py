@@ -56,6 +56,8 @@ def create_run_dir(runs_root, name, run_dir=None, meta=None, lock=None):
             path.mkdir()
         except FileExistsError:
             continue
+        except OSError as exc:  # a root nothing can be made in (read-only, /proc/self, full)
+            raise RunError(f"cannot create a run directory in {root}: {exc.strerror or exc}") from None
         if lock is not None:
             lock.acquire(path)
         if meta is not None:

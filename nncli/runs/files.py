@@ -12,6 +12,7 @@ Reading them back, whatever was put in their place, is :mod:`nncli.runs.reading`
 (text) and :mod:`nncli.runs.npz` (arrays).
 """
 
+import errno
 import json
 import math
 import os
@@ -33,6 +34,10 @@ CHECKPOINT = "checkpoint.npz"
 
 #: temporary files this process is writing now (removed by ``remove_own_temporaries``)
 _OWN_TEMPORARIES = set()
+
+
+#: why a write can fail that the user fixes (a full disk, a quota, a read-only file system, permissions)
+CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EACCES, errno.EPERM}
 
 
 def temporary_name(path):
@@ -59,6 +64,11 @@ def atomic_write(path, write):
             os.fsync(handle.fileno())
         os.replace(temporary, path)
         return result
+    except OSError as exc:
+        if exc.errno not in CANNOT_WRITE:
+            raise
+        # a full disk, a quota, a read-only file system: one line naming the file, not an internal error
+        raise RunError(f"cannot write {path}: {exc.strerror}") from None
     finally:
         temporary.unlink(missing_ok=True)
         _OWN_TEMPORARIES.discard(temporary)

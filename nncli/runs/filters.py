@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 from .rows import ABSENT, is_number, value_of
 
 ORDERED = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -52,8 +52,9 @@ class Filter:
         if number is None and row["problem"]:
             return False  # a broken run's values are not what nncli wrote: not kept, not the user's mistake
         if number is None:
-            raise UsageError(f"--filter {self.key}{self.op}{self.text}: {self.key} of run {row['name']} is "
-                             f"{value!r}, not a number; '{self.op}' compares numbers only")
+            raise UsageError(f"--filter {echo(self.key)}{self.op}{echo(self.text)}: {echo(self.key)} of run "
+                             f"{echo(row['name'])} is {echo(repr(value))}, not a number; "
+                             f"'{self.op}' compares numbers only")
         return ORDERED[self.op](number, self.wanted)
 
 
@@ -62,12 +63,12 @@ def parse_filter(text):
     found = _FILTER.match(text)
     if not found:
         raise UsageError(f"--filter needs KEY<OP>VALUE with OP one of =, !=, <, <=, >, >= "
-                         f"(e.g. training.optimizer=adam or val_loss<0.3), got '{text}'")
+                         f"(e.g. training.optimizer=adam or val_loss<0.3), got '{echo(text)}'")
     key, op, value_text = found.groups()
     if op in ORDERED:
         wanted = _number(value_text)
         if wanted is None:
-            raise UsageError(f"--filter {text}: '{op}' compares numbers and '{value_text}' is not a number")
+            raise UsageError(f"--filter {echo(text)}: '{op}' compares numbers and '{echo(value_text)}' is not a number")
         return Filter(key, op, value_text, wanted)
     try:
         wanted = yaml.safe_load(value_text) if value_text else None

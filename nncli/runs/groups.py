@@ -10,7 +10,7 @@ crashed run counts in ``n`` and the statuses, not in the means).
 import statistics
 from collections import Counter
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 from .listing import check_key, sort_rows
 from .rows import ABSENT, canonical, is_number, value_of
 
@@ -85,7 +85,7 @@ def grouped(listing, keys, reverse=False):
             check_key("group-by", key, listing.known)
     sort = listing.sort
     if sort is not None and sort not in keys and sort not in listing.numeric_keys:
-        raise UsageError(f"--sort {sort} with --group-by: sort by a group key ({', '.join(keys)}) or a metric")
+        raise UsageError(f"--sort {echo(sort)} with --group-by: sort by a group key ({', '.join(keys)}) or a metric")
     records = group_rows(listing.rows, keys, listing.numeric_keys)
     if sort in keys:
         records = sort_rows(records, sort, lambda record: record[sort], reverse)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..csv_text import csv_text as write_csv_text
-from ..errors import UsageError
+from ..errors import UsageError, echo
 from ..metric_names import HIGHER_IS_BETTER  # (NumPy-free: `nncli runs` must start fast)
 from .filters import parse_filter
 from .rows import (
@@ -120,8 +120,8 @@ def check_key(option, key, known, rows=True):
         return
     candidates = known + [f"{split}_{name}" for split in SPLITS for name in METRIC_NAMES]
     close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise UsageError(f"--{option} {key}: no listed run has this key{hint}")
+    hint = f" (did you mean '{echo(close[0])}'?)" if close else ""
+    raise UsageError(f"--{option} {echo(key)}: no listed run has this key{hint}")
 
 
 def higher_is_better(key):

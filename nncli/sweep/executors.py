@@ -143,6 +143,11 @@ class LocalPool(Executor):
                 self._processes[index] = self._start_worker()
 
     def close(self):
+        todo = getattr(self, "_todo", None)
+        if todo is not None:
+            # trials never taken (a stopped sweep) stay in the queue's pipe, which a full pipe keeps its
+            # feeding thread writing to for ever: without this, the process hung at exit, joining it
+            todo.cancel_join_thread()
         for process in self._processes:
             if process.is_alive():
                 process.terminate()  # SIGTERM: a training still running stops after its batch

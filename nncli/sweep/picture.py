@@ -106,10 +106,17 @@ def _curves_panel(ax, path, plan, results, ranked):
 
 
 def _read_metrics(run):
+    """A trial's metrics.csv rows, or [] when it is not a readable regular file within its
+    limit (a FIFO in its place would block the picture for ever, /dev/zero fill memory)."""
+    import io
+
+    from ..errors import RunError
+    from ..runs.reading import METRICS_LIMIT, open_regular
+
     try:
-        with open(run / "metrics.csv", newline="", encoding="utf-8") as handle:
+        with io.TextIOWrapper(open_regular(run / "metrics.csv", METRICS_LIMIT), newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
-    except OSError:
+    except (OSError, RunError, UnicodeDecodeError, csv.Error):
         return []
 
 

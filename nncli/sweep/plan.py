@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import UsageError, echo
 
 #: closing bracket of each opening one: a comma inside them does not split values
 BRACKETS = {"[": "]", "{": "}", "(": ")"}
@@ -46,6 +46,10 @@ class Plan:
         return list(self.fixed) + list(trial.overrides) + seed
 
 
+#: trials in one sweep: planning checks every trial's config, and each is a run directory
+MAX_TRIALS = 10_000
+
+
 def split_values(text):
     """``"[8],[16,16]"`` -> ``["[8]", "[16,16]"]``: commas inside brackets or quotes do not split."""
     values, depth, quote, start = [], [], None, 0
@@ -62,7 +66,7 @@ def split_values(text):
             values.append(text[start:i].strip())
             start = i + 1
     if depth or quote:
-        raise UsageError(f"unbalanced brackets or quotes in '{text}'")
+        raise UsageError(f"unbalanced brackets or quotes in '{echo(text)}'")
     values.append(text[start:].strip())
     return values
 
@@ -70,7 +74,7 @@ def split_values(text):
 def _key_value(option, text):
     key, sep, value = text.partition("=")
     if not sep or not key.strip() or not value.strip():
-        raise UsageError(f"{option} needs KEY=VALUES (got '{text}')")
+        raise UsageError(f"{option} needs KEY=VALUES (got '{echo(text)}')")
     return key.strip(), value.strip()
 
 
@@ -104,25 +108,28 @@ class Distribution:
     def __init__(self, key, text):
         match = re.fullmatch(r"\s*([a-z]+)\s*\((.*)\)\s*", text, flags=re.S)
         if not match or match.group(1) not in self.NAMES:
-            raise UsageError(f"--random {key}: expected one of uniform(a,b), loguniform(a,b), randint(a,b), "
-                             f"choice(v1,v2,...) (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: expected one of uniform(a,b), loguniform(a,b), randint(a,b), "
+                             f"choice(v1,v2,...) (got '{echo(text)}')")
         self.key, self.name = key, match.group(1)
         args = split_values(match.group(2))
         if self.name == "choice":
             self.args = parse_grid([f"{key}={match.group(2)}"])[0][1]
             return
         if len(args) != 2:
-            raise UsageError(f"--random {key}: {self.name} takes two numbers a,b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: {self.name} takes two numbers a,b (got '{echo(text)}')")
         try:
             convert = int if self.name == "randint" else float
             low, high = (convert(arg) for arg in args)
         except ValueError:
             kind = "integers" if self.name == "randint" else "numbers"
-            raise UsageError(f"--random {key}: {self.name} takes two {kind} (got '{text}')") from None
+            raise UsageError(f"--random {echo(key)}: {self.name} takes two {kind} (got '{echo(text)}')") from None
         if not (math.isfinite(low) and math.isfinite(high)) or low > high or (self.name != "randint" and low == high):
-            raise UsageError(f"--random {key}: {self.name}(a,b) needs a < b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: {self.name}(a,b) needs a < b (got '{echo(text)}')")
+        if self.name == "randint" and not -(2**63) <= low <= high < 2**63:
+            raise UsageError(f"--random {echo(key)}: randint(a,b) needs whole numbers within 64 bits "
+                             f"(got '{echo(text)}')")
         if self.name == "loguniform" and low <= 0:
-            raise UsageError(f"--random {key}: loguniform(a,b) needs 0 < a < b (got '{text}')")
+            raise UsageError(f"--random {echo(key)}: loguniform(a,b) needs 0 < a < b (got '{echo(text)}')")
         self.args = (low, high)
 
     def draw(self, rng):
@@ -179,6 +186,12 @@ def make_plan(config_path, grid=(), random=(), trials=None, seeds=None, sets=(),
         raise UsageError("--trials and --seeds must be at least 1")
     if "seed" in swept and (seeds or 1) > 1:
         raise UsageError("seed is swept by --grid/--random; --seeds does not apply")
+    if sweep_seed is not None and sweep_seed < 0:
+        raise UsageError(f"--sweep-seed must be a whole number >= 0 (got {echo(str(sweep_seed))})")
+    count = math.prod(len(values) for _, values in grid) * (trials or 1) * (seeds or 1)
+    if count > MAX_TRIALS:
+        raise UsageError(f"this sweep has {count} trials, more than the limit of {MAX_TRIALS}; "
+                         "sweep fewer values (or split it into several sweeps)")
     base = load_config(config_path, sets)
     fixed = list(sets)
     if base.data.seed is None and "data.seed" not in swept:

@@ -13,7 +13,7 @@ estimate on unseen data.
 import math
 import re
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, UsageError, echo
 from ..metric_names import HIGHER_IS_BETTER
 
 FINISHED = ("completed", "stopped_early")
@@ -28,7 +28,8 @@ def check_select(metric, has_val):
     """Refuse a selection metric a sweep cannot use (before anything is trained)."""
     match = re.fullmatch(rf"(train|val|test)_({'|'.join(METRICS)})", metric)
     if not match:
-        raise UsageError(f"--select takes a val_* or train_* metric such as val_loss or val_accuracy (got '{metric}')")
+        raise UsageError("--select takes a val_* or train_* metric such as val_loss or val_accuracy "
+                         f"(got '{echo(metric)}')")
     if match.group(1) == "test":
         raise UsageError(f"--select {metric}: a sweep never selects on test data, which would then no longer "
                          "estimate performance on unseen data; select a val_* metric")

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import runs
-from ..errors import ConfigError, RunError, UsageError
+from ..errors import ConfigError, RunError, UsageError, echo
 from ..signals import stop_on_signals
 from . import results as res
 from .plan import Plan, Trial, make_plan
@@ -51,7 +51,7 @@ def make_executor(kind=None, jobs=None, scheduler=None):
 
     kind = kind or ("dask" if scheduler else "local")
     if kind not in ("local", "dask"):
-        raise UsageError(f"--executor must be local or dask (got '{kind}')")
+        raise UsageError(f"--executor must be local or dask (got '{echo(kind)}')")
     if kind == "local":
         if scheduler:
             raise UsageError("--scheduler runs trials on a Dask cluster: it does not apply to --executor local")
@@ -101,11 +101,7 @@ def resume_sweep(sweep_dir, executor=None, progress=None):
         raise RunError(f"{path} is not a sweep directory (no {SPEC})")
     with _locked(path):
         spec = runs.read_yaml(path / SPEC, limit=SPEC_LIMIT, values=SPEC_LIMIT // 8)
-        try:
-            plan = Plan(spec["config"], list(spec["fixed"]), [Trial(t["id"], list(t["overrides"]), t["seed"])
-                                                              for t in spec["trials"]], list(spec["swept"]))
-        except (KeyError, TypeError) as exc:
-            raise RunError(f"{path / SPEC} is not a sweep spec nncli can read ({exc})") from None
+        plan = _plan_of(spec, path / SPEC)
         if _sha256(spec["config"]) != spec.get("config_sha256"):
             raise ConfigError(f"cannot resume {path}: {spec['config']} changed (or went missing) since the sweep "
                               "started; put it back, or start a new sweep")
@@ -126,7 +122,7 @@ def _check_trials(plan):
         try:
             config = load_config(plan.config_path, plan.overrides(trial))
         except ConfigError as exc:
-            raise ConfigError(f"trial {trial.id} ({res.label(trial.overrides)}): {exc}") from None
+            raise ConfigError(f"trial {trial.id} ({echo(res.label(trial.overrides), 40)}): {exc}") from None
         trial.seed = config.seed
         configs.append(config)
     return configs
@@ -247,10 +243,37 @@ def _progress_line(result, done, total, metric):
     return "  ".join(parts)
 
 
-def _sha256(path):
+def _plan_of(spec, where):
+    """The Plan a sweep.yaml holds, its trials' ids checked: each names a directory in
+    ``trials/``, so a tampered id (``../../elsewhere``, an absolute path) must not."""
+    import re
+
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
+        trials = [Trial(t["id"], list(t["overrides"]), t["seed"]) for t in spec["trials"]]
+        plan = Plan(spec["config"], list(spec["fixed"]), trials, list(spec["swept"]))
+    except (KeyError, TypeError) as exc:
+        raise RunError(f"{where} is not a sweep spec nncli can read ({echo(str(exc))})") from None
+    ids = set()
+    for trial in trials:
+        if not isinstance(trial.id, str) or not re.fullmatch(r"t[0-9]{4,9}", trial.id) or trial.id in ids:
+            raise RunError(f"{where}: trial id '{echo(str(trial.id))}' is not one nncli writes (t0000, t0001, ...: "
+                           "each names a directory in trials/)")
+        ids.add(trial.id)
+        if not all(isinstance(o, str) for o in trial.overrides) or type(trial.seed) is not int:
+            raise RunError(f"{where}: trial {trial.id} needs overrides as a list of KEY=VALUE texts and a whole seed")
+    return plan
+
+
+def _sha256(path):
+    """The hash of the config file a sweep was made from, or None when it is not a regular file
+    within the size of a config (a FIFO there would block, /dev/zero never end)."""
+    from ..config.yaml_text import MAX_CONFIG_BYTES
+    from ..runs.reading import open_regular
+
+    try:
+        with open_regular(path, MAX_CONFIG_BYTES) as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except (OSError, RunError, TypeError, ValueError):
         return None
 
 

@@ -20,6 +20,7 @@ result : dict
     or None) and ``seconds`` (wall time of this call).
 """
 
+import os
 import shutil
 import signal
 import time
@@ -93,7 +94,11 @@ def _train(task, path):
     reporter = _TrialReporter()
     if task.get("resume") and (path / CHECKPOINT).is_file():
         return resume_run(path, reporter=reporter)[1]
-    if task.get("resume") and path.exists():
+    if task.get("resume") and os.path.lexists(path):
+        if path.is_symlink() or not path.is_dir():
+            from ..errors import RunError
+
+            raise RunError(f"{path} is not the trial's run directory but a file or link: remove it to run the trial")
         # stopped before its first checkpoint: nothing to continue, start it again
         shutil.rmtree(path)
     return train_from_config(task["config_path"], overrides, run_dir=path, reporter=reporter)[1]

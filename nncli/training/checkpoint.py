@@ -57,8 +57,35 @@ def read_checkpoint(path, model, config, n_train):
     if order is not None and not np.array_equal(np.sort(order), np.arange(n_train)):
         raise RunError(f"{path}: member order is not a shuffle of the {n_train} training rows "
                        "(a row is missing, repeated or out of range)")
-    check_progress(str(arrays["progress"]), path, n_train)
+    progress = check_progress(str(arrays["progress"]), path, n_train)
+    _check_state_arrays(arrays, checkpoint_members(model, config, n_train), progress, path)
     return arrays
+
+
+#: optimizer slots that hold squares (a running mean of squared gradients): never negative
+SQUARE_SLOTS = ("square", "v_scaled")
+
+
+def _check_state_arrays(arrays, members, progress, path):
+    """Every parameter in ``weights/``, every optimizer slot once the optimizer has stepped,
+    and all of them finite (a square slot also >= 0): a NaN there would be reported as the
+    run diverging, a missing slot silently restarted from zeros."""
+    import numpy as np
+
+    needed = [key for key in members if key.startswith("weights/")]
+    if progress["optimizer_steps"] > 0:
+        needed += [key for key in members if key.startswith("optimizer/")]
+    missing = [key for key in needed if key not in arrays]
+    if missing:
+        more = f" and {len(missing) - 1} more" if missing[1:] else ""
+        raise RunError(f"{path} lacks member {echo(missing[0])}{more}")
+    for key, value in arrays.items():
+        if not key.startswith(("weights/", "best/", "optimizer/")):
+            continue
+        if not np.isfinite(value).all():
+            raise RunError(f"{path}: member {echo(key)} holds NaN or infinite values")
+        if key.rpartition(".")[2] in SQUARE_SLOTS and (value < 0).any():
+            raise RunError(f"{path}: member {echo(key)} holds negative values (a mean of squares)")
 
 
 def checkpoint_members(model, config, n_train):
@@ -89,7 +116,7 @@ def check_progress(text, path, n_train):
     ``stop_reason`` (a short text), ``generators`` (a list of generator states),
     ``rows`` (one mapping of metric names to numbers per epoch), the early-stopping
     rule's ``best_epoch`` and ``waited`` (>= 0) and ``best_value`` (a number or null),
-    ``initial_loss`` (a number or null) and the learning-rate ``schedule``'s state
+    ``initial_loss`` (a finite number >= 0, or null) and the learning-rate ``schedule``'s state
     (plateau: a finite positive ``current`` rate, a ``best`` number, ``waited`` >= 0).
     """
     from ..runs.reading import parse_json
@@ -119,7 +146,8 @@ def check_progress(text, path, n_train):
     field("best_epoch", _count, "a whole number >= 0", required=False)
     field("waited", _count, "a whole number >= 0", required=False)
     field("best_value", lambda v: v is None or _number(v), "a number or null", required=False)
-    field("initial_loss", lambda v: v is None or _number(v), "a number or null", required=False)
+    field("initial_loss", lambda v: v is None or (_number(v) and math.isfinite(v) and v >= 0),
+          "a finite number >= 0 or null", required=False)
     field("schedule", _schedule_state, "the schedule's state (a positive current rate, counts >= 0)",
           required=False)
     return progress

@@ -33,7 +33,7 @@ from ..blas_threads import threads_for_config
 from ..config import load_config, resolved_yaml
 from ..data.csv import fingerprint
 from ..data.pipeline import streams
-from ..errors import ConfigError, RunInterrupted, TrainingFailed, warn
+from ..errors import ConfigError, RunError, RunInterrupted, TrainingFailed, warn
 from ..float_errors import quiet_float_errors
 from ..reporting import Reporter
 from ..runs.load import LoadedRun
@@ -225,9 +225,13 @@ def run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter
         "n_params": model.n_params,
         **final,
     }
-    write_progress(path, trainer, config_text)
-    runs.write_json(path / runs.SUMMARY, summary)
-    _close(path, meta, summary["status"], trainer)
+    try:
+        write_progress(path, trainer, config_text)
+        runs.write_json(path / runs.SUMMARY, summary)
+        _close(path, meta, summary["status"], trainer)
+    except RunError:  # a full disk: the run is not complete; its last checkpoint still resumes
+        _mark_failed(path, meta)
+        raise
     reporter.finish(summary)
     if config.output.plots and stop.requested:
         warn(f"pictures not drawn (stopped by a signal); draw them with: nncli plot {path}")
@@ -272,7 +276,7 @@ def _mark_failed(path, meta):
     meta.update(status="failed", ended_at=now())
     try:
         runs.write_json(path / runs.META, meta)
-    except OSError:
+    except (OSError, RunError):
         pass
 
 
