@@ -10,6 +10,7 @@ same forward pass by hand" as separate processes on the file, with their peak me
     python benchmarks/csv_read.py                    # 7 significant digits, 3 repeats
     python benchmarks/csv_read.py --digits 17        # what `nncli data` writes
     python benchmarks/csv_read.py --predict --rows 300000 2000000
+    python benchmarks/csv_read.py --dataset --rows 1000000   # training: time to the first epoch
 
 pandas (and pyarrow, for its own row) must be installed; neither is needed by nncli's
 slow path.  Readers:
@@ -19,6 +20,12 @@ slow path.  Readers:
 - ``nncli-numpy``: the same reader with the pyarrow path turned off (``numpy.loadtxt``);
 - ``pandas``: ``pandas.read_csv(path).to_numpy()``;
 - ``pyarrow``: ``pyarrow.csv.read_csv`` whole, columns to one NumPy array.
+
+With ``--dataset``, the file gets a target column too, and the comparison is training's:
+``nncli train`` of a ``data.dataset: csv`` config in this process, from the call to the
+start of its first epoch (reading, labels, split, scaling, the file's fingerprint, the
+run directory and first checkpoint), against ``pandas.read_csv`` of the same file, for a
+yes/no label and for a 17-digit regression target, alternating (``dataset_time.py``).
 """
 
 import argparse
@@ -37,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from dataset_time import compare_dataset, print_dataset  # noqa: E402
 from predict_memory import MEASURE, N_FEATURES, nncli, write_features  # noqa: E402
 
 
@@ -138,11 +146,16 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--readers", nargs="+", default=list(READERS), choices=list(READERS))
     parser.add_argument("--predict", action="store_true", help="also nncli predict against pandas + forward pass")
+    parser.add_argument("--dataset", action="store_true",
+                        help="only training's time to the first epoch on a CSV dataset against pandas.read_csv")
     parser.add_argument("--dir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
     with tempfile.TemporaryDirectory(prefix="nncli-csv-", dir=args.dir) as scratch:
         scratch = Path(scratch)
+        if args.dataset:
+            print_dataset(compare_dataset(scratch, args.rows[0], args.digits, args.repeats))
+            return
         path = write_features(scratch / "read.csv", args.rows[0], np.random.default_rng(1), digits=args.digits)
         print(f"{args.rows[0]} rows x {N_FEATURES} columns, {args.digits} digits, "
               f"{path.stat().st_size / 1e6:.0f} MB, {args.repeats} repeats, readers alternating")

@@ -9,8 +9,15 @@ refuses (a bad cell, a wrong width, a NaN) is re-read by the exact path, which n
 the line and column.  Small blocks skip it: importing pyarrow costs more than it saves.
 """
 
+import mmap
+import os
+
 import numpy as np
 
+from .csv_source import has_line_longer
+
+#: read whole files in one multi-threaded call when they qualify (``read_file``); False: blocks only
+WHOLE_FILES = True
 #: blocks smaller than this are parsed by NumPy alone (no pyarrow import for small files)
 ARROW_MIN_BYTES = 1 << 20
 
@@ -35,8 +42,6 @@ def parse_block(data, header, numeric, text, delimiter):
         from pyarrow import csv as pa_csv
     except ImportError:
         return None
-    types = {name: pa.float64() for name in numeric}
-    types.update({name: pa.string() for name in text})
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(data),
@@ -44,26 +49,10 @@ def parse_block(data, header, numeric, text, delimiter):
             # cost 30% more CPU for no shorter wall time (BENCHMARKS.md), and nncli often
             # runs beside its own sweep workers
             read_options=pa_csv.ReadOptions(column_names=header, block_size=len(data) + 1, use_threads=False),
-            # a blank line is an error here (the exact path skips it and keeps the line numbers)
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
-                                              ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=types, include_columns=list(numeric) + list(text),
-                                                  null_values=[], strings_can_be_null=False,
-                                                  quoted_strings_can_be_null=False))
+            **_options(pa, pa_csv, numeric, text, delimiter))
     except pa.ArrowException:  # a bad cell, a wrong width, a blank line: the exact path says which
         return None
-    numbers = np.empty((table.num_rows, len(numeric)))
-    for j, name in enumerate(numeric):
-        start = 0
-        for piece in table.column(name).chunks:
-            numbers[start:start + len(piece), j] = _float_values(piece)
-            start += len(piece)
-    if not np.isfinite(numbers).all():
-        return None  # the exact path names the cell
-    cells = None
-    if text:
-        cells = np.array([table.column(name).to_pylist() for name in text], dtype=str).T.reshape(-1, len(text))
-    return numbers, cells
+    return _arrays(table, numeric, text)
 
 
 def _float_values(array):
@@ -71,3 +60,93 @@ def _float_values(array):
     would import pandas when it is installed: 50 MB and a second for nothing)."""
     assert array.null_count == 0
     return np.frombuffer(array.buffers()[1], dtype=np.float64, count=len(array), offset=array.offset * 8)
+
+
+def read_file(path, header, numeric, text, delimiter, budget, max_cell_chars):
+    """A whole regular file whose header is its first line, in one multi-threaded pyarrow
+    call: (numbers (N, len(numeric)) float64, text (N, len(text)) str or None), or None
+    when it does not qualify or pyarrow refuses a cell, a width or a blank line (the caller
+    then reads the file exactly, which names the line and column).
+
+    It qualifies when every column is wanted (as numbers or as text, not both), it holds
+    no quote, no NUL byte and no line over ``max_cell_chars`` (the checks ``Table`` makes on
+    a block), its rows surely fit in ``budget`` bytes, and it is at least ``ARROW_MIN_BYTES``.
+    """
+    if not WHOLE_FILES or set(numeric) & set(text) or set(numeric) | set(text) != set(header):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            # a float64 (8 bytes) for at least 2 bytes ("0,"): 4 bytes per byte at most
+            if before.st_size < max(ARROW_MIN_BYTES, 1) or 4 * before.st_size > budget:
+                return None
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data.find(b'"') >= 0 or data.find(b"\0") >= 0 or has_line_longer(data, max_cell_chars):
+                    return None
+            parsed = _parse_file(handle, header, numeric, text, delimiter)
+            after = os.fstat(handle.fileno())
+    except (OSError, ValueError):
+        return None
+    if parsed is None or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return None
+    numbers, cells = parsed
+    if not len(numbers) or numbers.nbytes + (0 if cells is None else cells.nbytes) > budget:
+        return None  # no rows, or too many: the exact path says so with a line number
+    return parsed
+
+
+def _parse_file(handle, header, numeric, text, delimiter):
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        return None
+    handle.seek(0)
+    try:
+        # pyarrow's threads: on a whole file they cut the wall time (BENCHMARKS.md, "CSV datasets");
+        # a file object, not a path: pyarrow would decompress a path ending in .gz
+        table = pa_csv.read_csv(handle, read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1,
+                                                                        use_threads=True),
+                                **_options(pa, pa_csv, numeric, text, delimiter))
+    except pa.ArrowException:
+        return None
+    return _arrays(table, numeric, text)
+
+
+def _options(pa, pa_csv, numeric, text, delimiter):
+    """The parse and convert options of both calls: the exact path's rules (see ``parse_block``)."""
+    types = {name: pa.float64() for name in numeric}
+    types.update({name: pa.string() for name in text})
+    return {"parse_options": pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
+                                                 ignore_empty_lines=False),
+            "convert_options": pa_csv.ConvertOptions(column_types=types, include_columns=list(numeric) + list(text),
+                                                     null_values=[], strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=False)}
+
+
+#: rows copied at a time from pyarrow's columns into the row-major array (a block stays in cache)
+COPY_ROWS = 4096
+
+
+def _arrays(table, numeric, text):
+    """(numbers, cells) of a parsed table, or None when a number is not finite.  The columns
+    are copied into rows a block of rows at a time: column by column over the whole array
+    would pass over all of it once per column."""
+    numbers = np.empty((table.num_rows, len(numeric)))
+    columns = [table.column(name).chunks for name in numeric]
+    start = 0
+    for pieces in zip(*columns):
+        length = len(pieces[0])
+        views = [_float_values(piece) for piece in pieces]
+        for row in range(0, length, COPY_ROWS):
+            block = numbers[start + row:start + min(row + COPY_ROWS, length)]
+            np.stack([view[row:row + COPY_ROWS] for view in views], axis=1, out=block)
+            if not np.isfinite(block).all():
+                return None  # the exact path names the cell
+        start += length
+    if not numeric:
+        numbers = np.empty((table.num_rows, 0))
+    cells = None
+    if text:
+        cells = np.array([table.column(name).to_pylist() for name in text], dtype=str).T.reshape(-1, len(text))
+    return numbers, cells

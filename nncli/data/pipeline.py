@@ -172,6 +172,33 @@ def fit_scaler(X, kind):
         spread = X.max(axis=0) - low
     else:
         low = X.mean(axis=0)
-        spread = X.std(axis=0)
+        spread = std_rows(X, low) if X.dtype == np.float64 and X.size > STD_ROWS * X.shape[1] else X.std(axis=0)
     spread = np.where(spread > 0, spread, 1.0)
     return low.astype(np.float64), spread.astype(np.float64)
+
+
+#: rows of the temporary ``std_rows`` works in (the rest of X is not copied)
+STD_ROWS = 8192
+
+
+def std_rows(X, mean):
+    """``X.std(axis=0)`` of float64 rows (N, F), bit for bit, without its temporary of X's size.
+
+    NumPy sums over the rows one row after the other into one accumulator per column
+    (``tests/test_csv_fast_path.py`` checks the bits): the squared deviations are summed
+    here a block of rows at a time, the running sum being put ahead of each block as its
+    first row, which continues the same sequence of additions.  ``mean`` is ``X.mean(axis=0)``.
+    """
+    n = len(X)
+    buffer = np.empty((min(STD_ROWS, n) + 1, X.shape[1]))
+    total = None
+    for start in range(0, n, STD_ROWS):
+        part = X[start:start + STD_ROWS]
+        first = 0 if total is None else 1
+        squares = buffer[first:first + len(part)]
+        np.subtract(part, mean, out=squares)
+        np.multiply(squares, squares, out=squares)
+        if total is not None:
+            buffer[0] = total
+        total = np.add.reduce(buffer[:first + len(part)], axis=0)
+    return np.sqrt(total / n)
