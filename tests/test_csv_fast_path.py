@@ -23,6 +23,7 @@ def path(request, monkeypatch):
         monkeypatch.setattr(csv_arrow, "ARROW_MIN_BYTES", 0)
         whole = request.param == "pyarrow-file"
         monkeypatch.setattr(csv_arrow, "WHOLE_FILES", whole)
+        monkeypatch.setattr(csv_arrow, "SEGMENT_BYTES", 4096)  # the file in many calls
         spied = csv_arrow._parse_file if whole else csv_arrow.parse_block
 
         def spy(*args):
@@ -177,3 +178,20 @@ def test_a_fingerprint_taken_while_training_reads_is_the_files_sha256(tmp_path):
     assert fingerprint(source) == hashlib.sha256(source.read_bytes()).hexdigest()
     source.write_text("a,b\n1,0\n2,1\n")
     assert fingerprint(source) == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_splitting_a_loaders_rows_in_place_gives_the_same_splits(tmp_path):
+    from nncli.config import validate
+    from nncli.data.pipeline import build_dataset
+    from nncli.data.raw import RawData
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((20001, 5))
+    y = (X[:, 0] > 0).astype(np.int64)
+    data = validate({"data": {"dataset": "csv", "path": "x.csv", "target": "t", "val_size": 0.1}}).data
+    copied = build_dataset(RawData(X.copy(), y, list("abcde"), "classification"), data, 0)
+    in_place = build_dataset(RawData(X.copy(), y, list("abcde"), "classification", owned=True), data, 0)
+    for name in ("train", "val", "test"):
+        a, b = getattr(copied, name), getattr(in_place, name)
+        assert a.X.tobytes() == b.X.tobytes() and a.y.tobytes() == b.y.tobytes()
+    assert copied.scale.tobytes() == in_place.scale.tobytes()

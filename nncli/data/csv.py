@@ -53,7 +53,7 @@ def _load_csv(path, target, task):
             chunk = table.read_whole(features + [target])
             if chunk is not None:
                 X, y = chunk.numbers[:, :-1], np.ascontiguousarray(chunk.numbers[:, -1])
-                return RawData(X, y, features, task, target_names=[target])
+                return RawData(X, y, features, task, target_names=[target], owned=True)
         chunk = table.read(features, [target])
         cells = chunk.text[:, 0]
         task = task or infer_task(cells)
@@ -61,7 +61,7 @@ def _load_csv(path, target, task):
             y = table.to_numbers(cells, chunk.lines, target)
         else:
             y = class_labels(cells)
-    return RawData(chunk.numbers, y, features, task, target_names=[target])
+    return RawData(chunk.numbers, y, features, task, target_names=[target], owned=True)
 
 
 def infer_task(cells):

@@ -11,6 +11,7 @@ the line and column.  Small blocks skip it: importing pyarrow costs more than it
 
 import mmap
 import os
+from itertools import chain
 
 import numpy as np
 
@@ -63,10 +64,10 @@ def _float_values(array):
 
 
 def read_file(path, header, numeric, text, delimiter, budget, max_cell_chars):
-    """A whole regular file whose header is its first line, in one multi-threaded pyarrow
-    call: (numbers (N, len(numeric)) float64, text (N, len(text)) str or None), or None
-    when it does not qualify or pyarrow refuses a cell, a width or a blank line (the caller
-    then reads the file exactly, which names the line and column).
+    """A whole regular file whose header is its first line, parsed by pyarrow on its threads:
+    (numbers (N, len(numeric)) float64, text (N, len(text)) str or None), or None when it
+    does not qualify or pyarrow refuses a cell, a width or a blank line (the caller then
+    reads the file exactly, which names the line and column).
 
     It qualifies when every column is wanted (as numbers or as text, not both), it holds
     no quote, no NUL byte and no line over ``max_cell_chars`` (the checks ``Table`` makes on
@@ -80,10 +81,13 @@ def read_file(path, header, numeric, text, delimiter, budget, max_cell_chars):
             # a float64 (8 bytes) for at least 2 bytes ("0,"): 4 bytes per byte at most
             if before.st_size < max(ARROW_MIN_BYTES, 1) or 4 * before.st_size > budget:
                 return None
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                if data.find(b'"') >= 0 or data.find(b"\0") >= 0 or has_line_longer(data, max_cell_chars):
-                    return None
-            parsed = _parse_file(handle, header, numeric, text, delimiter)
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                parsed = None
+                if data.find(b'"') < 0 and data.find(b"\0") < 0 and not has_line_longer(data, max_cell_chars):
+                    parsed = _parse_file(data, header, numeric, text, delimiter)
+            finally:
+                _close(data)
             after = os.fstat(handle.fileno())
     except (OSError, ValueError):
         return None
@@ -95,22 +99,64 @@ def read_file(path, header, numeric, text, delimiter, budget, max_cell_chars):
     return parsed
 
 
-def _parse_file(handle, header, numeric, text, delimiter):
+#: bytes of the file given to each pyarrow call: its tables, freed after each, reuse one
+#: pool's memory, where one table of the whole file would take as much fresh memory as the rows
+SEGMENT_BYTES = 64 << 20
+
+
+def _parse_file(data, header, numeric, text, delimiter):
     try:
         import pyarrow as pa
         from pyarrow import csv as pa_csv
     except ImportError:
         return None
-    handle.seek(0)
+    options = _options(pa, pa_csv, numeric, text, delimiter)
+    read = pa_csv.ReadOptions(column_names=header, use_threads=True)
+    # at most one row per 2 bytes per column ("0,"); pages past the rows are never touched
+    numbers = _empty_in_small_pages(((len(data) + 1) // (2 * len(header)) + 1, len(numeric)))
+    cells, rows = [], 0
+    view = memoryview(data)
+    start = data.find(b"\n") + 1  # after the header line
+    while 0 < start < len(data):
+        end = data.find(b"\n", min(start + SEGMENT_BYTES, len(data) - 1)) + 1 or len(data)
+        try:
+            # pyarrow's threads: on a whole file they cut the wall time (BENCHMARKS.md, "CSV datasets")
+            table = pa_csv.read_csv(pa.py_buffer(view[start:end]), read_options=read, **options)
+        except pa.ArrowException:
+            return None
+        if not _fill(table, numeric, numbers, rows):
+            return None  # the exact path names the cell
+        rows += table.num_rows
+        cells += [table.column(name).to_pylist() for name in text] if text else []
+        del table
+        start = end
+    if text:
+        columns = [list(chain.from_iterable(cells[i::len(text)])) for i in range(len(text))]
+        cells = np.array(columns, dtype=str).T.reshape(-1, len(text))
+    return numbers[:rows], cells if text else None
+
+
+def _empty_in_small_pages(shape):
+    """``np.empty(shape)`` without NumPy's request for huge pages: this array is written once
+    and read once (split, scaled), and on a VM short of free huge pages the kernel compacts
+    memory as each is first touched: 1.4 s for 400 MB against 0.2 s in 4 kB pages here
+    (BENCHMARKS.md, "CSV datasets")."""
     try:
-        # pyarrow's threads: on a whole file they cut the wall time (BENCHMARKS.md, "CSV datasets");
-        # a file object, not a path: pyarrow would decompress a path ending in .gz
-        table = pa_csv.read_csv(handle, read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1,
-                                                                        use_threads=True),
-                                **_options(pa, pa_csv, numeric, text, delimiter))
-    except pa.ArrowException:
-        return None
-    return _arrays(table, numeric, text)
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        return np.empty(shape)
+    before = _set_madvise_hugepage(False)
+    try:
+        return np.empty(shape)
+    finally:
+        _set_madvise_hugepage(before)
+
+
+def _close(data):
+    try:
+        data.close()
+    except BufferError:  # a pyarrow buffer still points into it: the collector closes it
+        pass
 
 
 def _options(pa, pa_csv, numeric, text, delimiter):
@@ -129,24 +175,27 @@ COPY_ROWS = 4096
 
 
 def _arrays(table, numeric, text):
-    """(numbers, cells) of a parsed table, or None when a number is not finite.  The columns
-    are copied into rows a block of rows at a time: column by column over the whole array
-    would pass over all of it once per column."""
+    """(numbers, cells) of a parsed table, or None when a number is not finite."""
     numbers = np.empty((table.num_rows, len(numeric)))
-    columns = [table.column(name).chunks for name in numeric]
-    start = 0
-    for pieces in zip(*columns):
+    if not _fill(table, numeric, numbers, 0):
+        return None  # the exact path names the cell
+    cells = None
+    if text:
+        cells = np.array([table.column(name).to_pylist() for name in text], dtype=str).T.reshape(-1, len(text))
+    return numbers, cells
+
+
+def _fill(table, numeric, numbers, start):
+    """Copy the ``numeric`` columns of ``table`` into ``numbers`` from row ``start``; False when
+    a number is not finite.  A block of rows at a time: column by column over the whole
+    array would pass over all of it once per column."""
+    for pieces in zip(*[table.column(name).chunks for name in numeric]):
         length = len(pieces[0])
         views = [_float_values(piece) for piece in pieces]
         for row in range(0, length, COPY_ROWS):
             block = numbers[start + row:start + min(row + COPY_ROWS, length)]
             np.stack([view[row:row + COPY_ROWS] for view in views], axis=1, out=block)
             if not np.isfinite(block).all():
-                return None  # the exact path names the cell
+                return False
         start += length
-    if not numeric:
-        numbers = np.empty((table.num_rows, 0))
-    cells = None
-    if text:
-        cells = np.array([table.column(name).to_pylist() for name in text], dtype=str).T.reshape(-1, len(text))
-    return numbers, cells
+    return True

@@ -129,13 +129,13 @@ def build_dataset(raw, data_config, seed):
         if len(classes) < 2:
             raise DataError(f"dataset {data_config.dataset} has only one class ({classes[0]!r})")
     train, val, test = _split(raw.X, y, raw.groups, raw.test_mask, raw.task,
-                              data_config.test_size, data_config.val_size, streams(seed), classes)
+                              data_config.test_size, data_config.val_size, streams(seed), classes, raw.owned)
     mean, scale = fit_scaler(train.X, data_config.scale)
     return Dataset(train, val, test, list(raw.feature_names), list(raw.target_names), raw.task,
                    tuple(raw.input_shape), classes, mean, scale)
 
 
-def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=None):
+def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=None, in_place=False):
     index = np.arange(len(X))
     stratify = task == "classification"
     if test_mask is None:
@@ -148,14 +148,26 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=No
         rest, val_idx = split_indices(rest, val_size, seeds["val_split"], y[rest] if stratify else None,
                                       part="val", class_names=classes)
 
-    def take(idx):
+    def take(idx, rows=None):
         if idx is None:
             return None
         if len(idx) and idx[-1] - idx[0] == len(idx) - 1:  # sorted and contiguous: a view, no copy
             idx = slice(idx[0], idx[-1] + 1)
-        return Split(X[idx], y[idx], None if groups is None else groups[idx])
+        return Split(X[idx] if rows is None else rows, y[idx], None if groups is None else groups[idx])
 
-    return take(np.sort(rest)), take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
+    val, test = take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
+    rest = np.sort(rest)
+    return take(rest, gather_in_place(X, rest) if in_place and X.flags.writeable else None), val, test
+
+
+def gather_in_place(X, index, rows=8192):
+    """``X[index]`` for sorted distinct ``index``, written over the first rows of ``X`` (a view
+    of them is returned): row k comes from row ``index[k] >= k``, which no earlier block
+    has overwritten, so no copy of the size of X is made."""
+    for start in range(0, len(index), rows):
+        part = index[start:start + rows]
+        X[start:start + len(part)] = X[part]
+    return X[:len(index)]
 
 
 def fit_scaler(X, kind):
