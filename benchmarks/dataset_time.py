@@ -1,13 +1,19 @@
 """Training's time to the first epoch on a CSV dataset against ``pandas.read_csv`` of the file.
 
-Used by ``csv_read.py --dataset``.  Each repeat times, one after the other in this
-process: ``nncli train`` of a ``data.dataset: csv`` config from the call to the start
-of its first epoch (an observer stops it there), and ``pandas.read_csv`` of the same
-file; once with a yes/no label column, once with a 17-digit regression target.
+Used by ``csv_read.py --dataset [--baseline CHECKOUT]``.  Each repeat times, one after
+the other, each in a fresh process (as ``nncli train`` runs): ``nncli train`` of a
+``data.dataset: csv`` config from the call to the start of its first epoch (an
+observer stops it there; nncli's modules imported before, pyarrow's import inside),
+the same with the nncli of another checkout (``--baseline``: the code before a
+change), and ``pandas.read_csv`` of the same file (pandas imported before); once with
+a yes/no label column, once with a 17-digit regression target.
 """
 
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from predict_memory import N_FEATURES, write_features
@@ -57,10 +63,31 @@ def time_pandas(path):
     return time.perf_counter() - start
 
 
-def compare_dataset(scratch, rows, digits, repeats):
-    """{target kind: {"nncli": [seconds], "pandas": [seconds]}}, alternating within each repeat."""
-    import pandas  # noqa: F401  (imported before timing, as nncli's modules are by the first repeat)
+# a fresh process: time one training to its first epoch with the nncli found at argv[1]
+CHILD = """
+import sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import nncli.training.run, nncli.config  # imported before the clock starts, as pandas is
+from dataset_time import time_nncli
+print(time_nncli(sys.argv[3], sys.argv[4]))
+"""
+PANDAS = """
+import sys, time, pandas
+start = time.perf_counter()
+pandas.read_csv(sys.argv[1])
+print(time.perf_counter() - start)
+"""
 
+
+def _child(script, *args):
+    return float(subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                                check=True).stdout.split()[-1])
+
+
+def compare_dataset(scratch, rows, digits, repeats, baseline=None):
+    """{target kind: {"nncli": [s], "baseline": [s], "pandas": [s]}}, alternating within each repeat."""
+    here = Path(__file__).resolve().parent
+    roots = {"nncli": here.parent} | ({"baseline": Path(baseline).resolve()} if baseline else {})
     results = {}
     for kind, target in TARGETS.items():
         path = write_features(scratch / f"{kind}.csv", rows, np.random.default_rng(2), target=target, digits=digits)
@@ -69,20 +96,22 @@ def compare_dataset(scratch, rows, digits, repeats):
         config.write_text(f"data: {{dataset: csv, path: {path.name}, target: label, task: {task}}}\n"
                           "model: {hidden: [32]}\ntraining: {epochs: 1}\noutput: {plots: false}\n")
         print(f"{kind}: {rows} rows x {N_FEATURES} features ({digits} digits) + target, "
-              f"{path.stat().st_size / 1e6:.0f} MB")
-        times = {"nncli": [], "pandas": []}
-        time_nncli(config, scratch / "runs")  # warm-up: imports, page cache
+              f"{path.stat().st_size / 1e6:.0f} MB", flush=True)
+        times = {name: [] for name in [*roots, "pandas"]}
+        _child(PANDAS, path)  # the file into the page cache
         for _ in range(repeats):
-            times["nncli"].append(time_nncli(config, scratch / "runs"))
-            times["pandas"].append(time_pandas(path))
+            for name, root in roots.items():
+                times[name].append(_child(CHILD, root, here, config, scratch / "runs"))
+            times["pandas"].append(_child(PANDAS, path))
         results[kind] = times
         path.unlink()
     return results
 
 
 def print_dataset(results):
-    print(f"{'target':<11} {'nncli to 1st epoch s':>21} {'pandas.read_csv s':>18} {'ratio per repeat':>30}")
+    print(f"{'target':<11} {'what':<9} {'median s':>9} {'x pandas, each repeat':>24} {'median':>7}")
     for kind, times in results.items():
-        ratios = [a / b for a, b in zip(times["nncli"], times["pandas"])]
-        print(f"{kind:<11} {statistics.median(times['nncli']):>21.2f} {statistics.median(times['pandas']):>18.2f} "
-              f"{' '.join(f'{r:.2f}' for r in ratios):>30}  median {statistics.median(ratios):.2f}")
+        for name, values in times.items():
+            ratios = [a / b for a, b in zip(values, times["pandas"])]
+            print(f"{kind:<11} {name:<9} {statistics.median(values):>9.2f} "
+                  f"{' '.join(f'{r:.2f}' for r in ratios):>24} {statistics.median(ratios):>7.2f}")
