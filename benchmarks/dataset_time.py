@@ -67,25 +67,29 @@ def time_pandas(path):
 CHILD = """
 import sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import time
 import nncli.training.run, nncli.config  # imported before the clock starts, as pandas is
 from dataset_time import time_nncli
-print(time_nncli(sys.argv[3], sys.argv[4]))
+cpu = time.process_time()
+print(time_nncli(sys.argv[3], sys.argv[4]), time.process_time() - cpu)
 """
 PANDAS = """
 import sys, time, pandas
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 pandas.read_csv(sys.argv[1])
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 
 def _child(script, *args):
-    return float(subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
-                                check=True).stdout.split()[-1])
+    """(wall, CPU seconds of all the process's threads) that the child measured."""
+    wall, cpu = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                               check=True).stdout.split()[-2:]
+    return float(wall), float(cpu)
 
 
 def compare_dataset(scratch, rows, digits, repeats, baseline=None):
-    """{target kind: {"nncli": [s], "baseline": [s], "pandas": [s]}}, alternating within each repeat."""
+    """{target kind: {"nncli": [(wall, CPU)], "baseline": [...], "pandas": [...]}}, alternating in each repeat."""
     here = Path(__file__).resolve().parent
     roots = {"nncli": here.parent} | ({"baseline": Path(baseline).resolve()} if baseline else {})
     results = {}
@@ -109,9 +113,13 @@ def compare_dataset(scratch, rows, digits, repeats, baseline=None):
 
 
 def print_dataset(results):
-    print(f"{'target':<11} {'what':<9} {'median s':>9} {'x pandas, each repeat':>24} {'median':>7}")
+    print(f"{'target':<11} {'what':<9} {'median wall':>11} {'x pandas (wall), each repeat':>29} {'median':>6} "
+          f"{'median CPU':>10} {'x pandas (CPU)':>14}")
     for kind, times in results.items():
+        base = times["pandas"]
         for name, values in times.items():
-            ratios = [a / b for a, b in zip(values, times["pandas"])]
-            print(f"{kind:<11} {name:<9} {statistics.median(values):>9.2f} "
-                  f"{' '.join(f'{r:.2f}' for r in ratios):>24} {statistics.median(ratios):>7.2f}")
+            walls = [v[0] / b[0] for v, b in zip(values, base)]
+            cpus = [v[1] / b[1] for v, b in zip(values, base)]
+            print(f"{kind:<11} {name:<9} {statistics.median(v[0] for v in values):>11.2f} "
+                  f"{' '.join(f'{r:.2f}' for r in walls):>29} {statistics.median(walls):>6.2f} "
+                  f"{statistics.median(v[1] for v in values):>10.2f} {statistics.median(cpus):>14.2f}")
