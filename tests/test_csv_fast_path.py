@@ -195,3 +195,11 @@ def test_splitting_a_loaders_rows_in_place_gives_the_same_splits(tmp_path):
         a, b = getattr(copied, name), getattr(in_place, name)
         assert a.X.tobytes() == b.X.tobytes() and a.y.tobytes() == b.y.tobytes()
     assert copied.scale.tobytes() == in_place.scale.tobytes()
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_a_header_ended_by_any_line_break_keeps_every_row(tmp_path, path, ending):
+    source = tmp_path / "in.csv"
+    source.write_bytes(f"x,y{ending}1,0\n".encode() + "".join(f"{i},{i % 2}\n" for i in range(2, 900)).encode())
+    raw = load_csv(None, 0, source, "y", "regression")
+    assert raw.X[:, 0].tolist() == [1.0] + [float(i) for i in range(2, 900)]

@@ -117,6 +117,8 @@ def _parse_file(data, header, numeric, text, delimiter):
     cells, rows = [], 0
     view = memoryview(data)
     start = data.find(b"\n") + 1  # after the header line
+    if data.find(b"\r", 0, max(start - 2, 0)) >= 0:
+        return None  # the header ends in a lone \r: the exact path counts the lines
     while 0 < start < len(data):
         end = data.find(b"\n", min(start + SEGMENT_BYTES, len(data) - 1)) + 1 or len(data)
         try:
