@@ -11,6 +11,7 @@ the line and column.  Small blocks skip it: importing pyarrow costs more than it
 
 import mmap
 import os
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 
 import numpy as np
@@ -119,19 +120,31 @@ def _parse_file(data, header, numeric, text, delimiter):
     start = data.find(b"\n") + 1  # after the header line
     if data.find(b"\r", 0, max(start - 2, 0)) >= 0:
         return None  # the header ends in a lone \r: the exact path counts the lines
+    segments = []
     while 0 < start < len(data):
         end = data.find(b"\n", min(start + SEGMENT_BYTES, len(data) - 1)) + 1 or len(data)
-        try:
-            # pyarrow's threads: on a whole file they cut the wall time (BENCHMARKS.md, "CSV datasets")
-            table = pa_csv.read_csv(pa.py_buffer(view[start:end]), read_options=read, **options)
-        except pa.ArrowException:
-            return None
-        if not _fill(table, numeric, numbers, rows):
-            return None  # the exact path names the cell
-        rows += table.num_rows
-        cells += [table.column(name).to_pylist() for name in text] if text else []
-        del table
+        segments.append(view[start:end])
         start = end
+
+    def parse(segment):
+        # pyarrow's threads: on a whole file they cut the wall time (BENCHMARKS.md, "CSV datasets")
+        return pa_csv.read_csv(pa.py_buffer(segment), read_options=read, **options)
+
+    # the next segment is parsed while this one is copied into the rows
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = [pool.submit(parse, segment) for segment in segments[:1]]
+        for k in range(len(segments)):
+            try:
+                table = parsing.pop().result()
+            except pa.ArrowException:
+                return None
+            if k + 1 < len(segments):
+                parsing.append(pool.submit(parse, segments[k + 1]))
+            if not _fill(table, numeric, numbers, rows):
+                return None  # the exact path names the cell
+            rows += table.num_rows
+            cells += [table.column(name).to_pylist() for name in text] if text else []
+            del table
     if text:
         columns = [list(chain.from_iterable(cells[i::len(text)])) for i in range(len(text))]
         cells = np.array(columns, dtype=str).T.reshape(-1, len(text))
