@@ -10,15 +10,24 @@ same forward pass by hand" as separate processes on the file, with their peak me
     python benchmarks/csv_read.py                    # 7 significant digits, 3 repeats
     python benchmarks/csv_read.py --digits 17        # what `nncli data` writes
     python benchmarks/csv_read.py --predict --rows 300000 2000000
+    python benchmarks/csv_read.py --dataset --rows 1000000 [--baseline CHECKOUT]   # training's first epoch
 
 pandas (and pyarrow, for its own row) must be installed; neither is needed by nncli's
 slow path.  Readers:
 
 - ``nncli``: ``Table.chunks`` as predict, evaluate --data and CSV datasets use it
   (pyarrow for large clean blocks, NumPy for the rest);
+- ``nncli-whole``: ``Table.read``, the whole table at once as CSV datasets and
+  ``evaluate --data`` read it (pyarrow on its threads, 64 MB of the file per call);
 - ``nncli-numpy``: the same reader with the pyarrow path turned off (``numpy.loadtxt``);
 - ``pandas``: ``pandas.read_csv(path).to_numpy()``;
 - ``pyarrow``: ``pyarrow.csv.read_csv`` whole, columns to one NumPy array.
+
+With ``--dataset``, the file gets a target column too, and the comparison is training's:
+``nncli train`` of a ``data.dataset: csv`` config in this process, from the call to the
+start of its first epoch (reading, labels, split, scaling, the file's fingerprint, the
+run directory and first checkpoint), against ``pandas.read_csv`` of the same file, for a
+yes/no label and for a 17-digit regression target, alternating (``dataset_time.py``).
 """
 
 import argparse
@@ -37,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from dataset_time import compare_dataset, print_dataset  # noqa: E402
 from predict_memory import MEASURE, N_FEATURES, nncli, write_features  # noqa: E402
 
 
@@ -45,6 +55,13 @@ def read_nncli(path):
 
     with Table(path) as table:
         return sum(len(chunk) for chunk in table.chunks(table.header))
+
+
+def read_nncli_whole(path):
+    from nncli.data.table import Table
+
+    with Table(path) as table:
+        return len(table.read(table.header))
 
 
 def read_nncli_numpy(path):
@@ -70,7 +87,8 @@ def read_pyarrow(path):
     return len(np.column_stack([column.to_numpy() for column in table.columns]))
 
 
-READERS = {"nncli": read_nncli, "nncli-numpy": read_nncli_numpy, "pandas": read_pandas, "pyarrow": read_pyarrow}
+READERS = {"nncli": read_nncli, "nncli-whole": read_nncli_whole, "nncli-numpy": read_nncli_numpy,
+           "pandas": read_pandas, "pyarrow": read_pyarrow}
 
 # a fresh process: pandas reads the file and the run's network predicts it by hand
 PANDAS_PREDICT = """
@@ -138,11 +156,18 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--readers", nargs="+", default=list(READERS), choices=list(READERS))
     parser.add_argument("--predict", action="store_true", help="also nncli predict against pandas + forward pass")
+    parser.add_argument("--dataset", action="store_true",
+                        help="only training's time to the first epoch on a CSV dataset against pandas.read_csv")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="with --dataset: also time the nncli of this checkout (the code before a change)")
     parser.add_argument("--dir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
     with tempfile.TemporaryDirectory(prefix="nncli-csv-", dir=args.dir) as scratch:
         scratch = Path(scratch)
+        if args.dataset:
+            print_dataset(compare_dataset(scratch, args.rows[0], args.digits, args.repeats, args.baseline))
+            return
         path = write_features(scratch / "read.csv", args.rows[0], np.random.default_rng(1), digits=args.digits)
         print(f"{args.rows[0]} rows x {N_FEATURES} columns, {args.digits} digits, "
               f"{path.stat().st_size / 1e6:.0f} MB, {args.repeats} repeats, readers alternating")

@@ -7,12 +7,17 @@ integers), or parsed as numbers for regression.
 """
 
 import hashlib
+import os
+import threading
 
 import numpy as np
 
 from ..errors import DataError, echo
 from .raw import RawData
 from .table import Table, finite_numbers, is_number, names
+
+#: file identity (``_identity``) -> its pending ``_Hashing``, or None until ``load_csv`` starts it
+_fingerprints = {}
 
 #: a numeric target with at most this many distinct integer values is taken as class labels
 MAX_INFERRED_CLASSES = 20
@@ -30,6 +35,12 @@ def load_csv(params, seed, path, target, task=None):
     task : "classification", "regression" or None
         None: infer it (see ``infer_task``).
     """
+    raw = _load_csv(path, target, task)
+    _start_fingerprint(path)
+    return raw
+
+
+def _load_csv(path, target, task):
     with Table(path) as table:
         if target not in table.header:
             table.refuse_other_delimiter()
@@ -38,6 +49,11 @@ def load_csv(params, seed, path, target, task=None):
         features = [column for column in table.header if column != target]
         if not features:
             raise DataError(f"{table.name}: no feature columns besides the target '{target}'")
+        if task == "regression":  # the target read with the features in one call when it can be
+            chunk = table.read_whole(features + [target])
+            if chunk is not None:
+                X, y = chunk.numbers[:, :-1], np.ascontiguousarray(chunk.numbers[:, -1])
+                return RawData(X, y, features, task, target_names=[target], owned=True)
         chunk = table.read(features, [target])
         cells = chunk.text[:, 0]
         task = task or infer_task(cells)
@@ -45,7 +61,7 @@ def load_csv(params, seed, path, target, task=None):
             y = table.to_numbers(cells, chunk.lines, target)
         else:
             y = class_labels(cells)
-    return RawData(chunk.numbers, y, features, task, target_names=[target])
+    return RawData(chunk.numbers, y, features, task, target_names=[target], owned=True)
 
 
 def infer_task(cells):
@@ -79,9 +95,50 @@ def _numbers(cells):
     return values
 
 
+def fingerprint_soon(path):
+    """Have the next ``load_csv`` of ``path`` hash it in a thread once it has read it (NumPy
+    then splits and scales the rows on the other core); ``fingerprint`` waits for that."""
+    key = _identity(path)
+    if key is not None:
+        _fingerprints.setdefault(key, None)
+
+
 def fingerprint(path):
     """SHA-256 of a file's bytes: lets ``evaluate`` tell whether the data changed."""
-    digest = hashlib.sha256()
+    pending = _fingerprints.pop(_identity(path), None)
+    if pending is not None:
+        pending.thread.join()
+        return pending.digest
+    return _sha256(path)
+
+
+class _Hashing:
+    def __init__(self, path):
+        self.digest = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path):
+        self.digest = _sha256(path)
+
+
+def _start_fingerprint(path):
+    key = _identity(path)
+    if key in _fingerprints and _fingerprints[key] is None:
+        _fingerprints[key] = _Hashing(path)
+
+
+def _identity(path):
+    """What tells a file from another and from its former self (None when it cannot be read)."""
+    try:
+        status = os.stat(path)
+    except (OSError, TypeError, ValueError):
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _sha256(path):
+    digest = hashlib.sha256()  # hashlib lets other threads run while it hashes a block
     try:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

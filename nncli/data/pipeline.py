@@ -136,13 +136,13 @@ def build_dataset(raw, data_config, seed):
         if len(classes) < 2:
             raise DataError(f"dataset {data_config.dataset} has only one class ('{echo(str(classes[0]))}')")
     train, val, test = _split(raw.X, y, raw.groups, raw.test_mask, raw.task,
-                              data_config.test_size, data_config.val_size, streams(seed), classes)
+                              data_config.test_size, data_config.val_size, streams(seed), classes, raw.owned)
     mean, scale = fit_scaler(train.X, data_config.scale, raw.feature_names)
     return Dataset(train, val, test, list(raw.feature_names), list(raw.target_names), raw.task,
                    tuple(raw.input_shape), classes, mean, scale)
 
 
-def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=None):
+def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=None, in_place=False):
     index = np.arange(len(X))
     stratify = task == "classification"
     if test_mask is None:
@@ -155,14 +155,26 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=No
         rest, val_idx = split_indices(rest, val_size, seeds["val_split"], y[rest] if stratify else None,
                                       part="val", class_names=classes)
 
-    def take(idx):
+    def take(idx, rows=None):
         if idx is None:
             return None
         if len(idx) and idx[-1] - idx[0] == len(idx) - 1:  # sorted and contiguous: a view, no copy
             idx = slice(idx[0], idx[-1] + 1)
-        return Split(X[idx], y[idx], None if groups is None else groups[idx])
+        return Split(X[idx] if rows is None else rows, y[idx], None if groups is None else groups[idx])
 
-    return take(np.sort(rest)), take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
+    val, test = take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
+    rest = np.sort(rest)
+    return take(rest, gather_in_place(X, rest) if in_place and X.flags.writeable else None), val, test
+
+
+def gather_in_place(X, index, rows=8192):
+    """``X[index]`` for sorted distinct ``index``, written over the first rows of ``X`` (a view
+    of them is returned): row k comes from row ``index[k] >= k``, which no earlier block
+    has overwritten, so no copy of the size of X is made."""
+    for start in range(0, len(index), rows):
+        part = index[start:start + rows]
+        X[start:start + len(part)] = X[part]
+    return X[:len(index)]
 
 
 def fit_scaler(X, kind, feature_names=None):
@@ -180,8 +192,9 @@ def fit_scaler(X, kind, feature_names=None):
             low = X.min(axis=0)
             spread = X.max(axis=0) - low
         else:
-            low = X.mean(axis=0, dtype=np.float64)
-            spread = X.std(axis=0, dtype=np.float64)
+            low = X.mean(axis=0)
+            spread = (std_rows(X, low) if X.dtype == np.float64 and X.size > STD_ROWS * X.shape[1]
+                      else X.std(axis=0))
     overflow = ~(np.isfinite(low) & np.isfinite(spread))
     if overflow.any():
         j = int(np.flatnonzero(overflow)[0])
@@ -190,3 +203,30 @@ def fit_scaler(X, kind, feature_names=None):
                         f"number range); rescale that column, or set data.scale: none")
     spread = np.where(spread > 0, spread, 1.0)
     return low.astype(np.float64), spread.astype(np.float64)
+
+
+#: rows of the temporary ``std_rows`` works in (the rest of X is not copied)
+STD_ROWS = 8192
+
+
+def std_rows(X, mean):
+    """``X.std(axis=0)`` of float64 rows (N, F), bit for bit, without its temporary of X's size.
+
+    NumPy sums over the rows one row after the other into one accumulator per column
+    (``tests/test_csv_fast_path.py`` checks the bits): the squared deviations are summed
+    here a block of rows at a time, the running sum being put ahead of each block as its
+    first row, which continues the same sequence of additions.  ``mean`` is ``X.mean(axis=0)``.
+    """
+    n = len(X)
+    buffer = np.empty((min(STD_ROWS, n) + 1, X.shape[1]))
+    total = None
+    for start in range(0, n, STD_ROWS):
+        part = X[start:start + STD_ROWS]
+        first = 0 if total is None else 1
+        squares = buffer[first:first + len(part)]
+        np.subtract(part, mean, out=squares)
+        np.multiply(squares, squares, out=squares)
+        if total is not None:
+            buffer[0] = total
+        total = np.add.reduce(buffer[:first + len(part)], axis=0)
+    return np.sqrt(total / n)

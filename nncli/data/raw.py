@@ -26,6 +26,9 @@ class RawData:
         A fixed test split (e.g. held-out fonts); None to split at random.
     groups : ndarray (N,) or None
         A per-sample group label kept alongside the splits (e.g. the font).
+    owned : bool
+        True when nothing else holds ``X`` (a loader made it): splitting may then reorder
+        its rows in place instead of copying the training rows.
     """
 
     X: np.ndarray
@@ -36,6 +39,7 @@ class RawData:
     target_names: list = field(default_factory=lambda: ["target"])
     test_mask: Optional[np.ndarray] = None
     groups: Optional[np.ndarray] = None
+    owned: bool = False
 
     def __post_init__(self):
         if not self.input_shape:

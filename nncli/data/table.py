@@ -14,6 +14,8 @@ most ``MAX_CELL_CHARS`` characters.
 """
 
 import csv
+import os
+import stat
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -81,6 +83,7 @@ class Table:
         self.name = source_name(source)
         self.delimiter = delimiter
         self._handle, self._owned = open_binary(source)
+        self._path = source if self._owned and stat.S_ISREG(os.fstat(self._handle.fileno()).st_mode) else None
         self._blocks = TextBlocks(self._handle, self.name)
         self._pending = None  # the Block of lines read with the header but not yet parsed
         self._all_numeric = True  # until a block shows a column that is not a number
@@ -233,6 +236,9 @@ class Table:
         """All data rows as one ``Chunk``; DataError if there are none, or if the rows
         need more than ``budget`` bytes (default: what this machine has available)."""
         budget = memory_budget() if budget is None else budget
+        whole = self.read_whole(numeric, text, budget)
+        if whole is not None:
+            return whole
         parts, held = [], 0
         for part in self.chunks(numeric, text):
             parts.append(part)
@@ -246,6 +252,17 @@ class Table:
             return parts[0]
         return Chunk(np.concatenate([p.lines for p in parts]), np.concatenate([p.numbers for p in parts]),
                      None if parts[0].text is None else np.concatenate([p.text for p in parts]))
+
+    def read_whole(self, numeric, text=(), budget=None):
+        """All data rows as one ``Chunk`` read by one multi-threaded pyarrow call, or None when
+        the file does not qualify (``csv_arrow.read_file``) or has a problem: ``read`` then
+        reads it block by block, which names the line and column.  Before any ``chunks``."""
+        if self._path is None or self.line != 1:
+            return None
+        budget = memory_budget() if budget is None else budget
+        parsed = csv_arrow.read_file(self._path, self.header, list(numeric), list(text), self.delimiter, budget,
+                                     MAX_CELL_CHARS)
+        return None if parsed is None else Chunk(np.arange(2, 2 + len(parsed[0])), *parsed)
 
     def _cells(self, line, number):
         """The cells of one line, by the csv module's quoting rules."""

@@ -31,7 +31,7 @@ import numpy as np
 from .. import __version__, runs
 from ..blas_threads import threads_for_config
 from ..config import load_config, resolved_yaml
-from ..data.csv import fingerprint
+from ..data.csv import fingerprint, fingerprint_soon
 from ..data.pipeline import streams
 from ..errors import ConfigError, RunError, RunInterrupted, TrainingFailed, warn
 from ..float_errors import quiet_float_errors
@@ -106,6 +106,8 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
         checkpoints), ``wall_seconds`` the whole training with its final evaluation.
     """
     in_memory = dataset is not None
+    if not in_memory and config.data.path is not None:
+        fingerprint_soon(config.data.path)  # hashed while the rows are split and scaled
     dataset, model, head = prepare(config, dataset)
     if config.data.path is not None and config.data.task is None:
         config = config.replace("data.task", dataset.task)  # record the inferred task in the resolved config
