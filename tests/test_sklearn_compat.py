@@ -132,8 +132,8 @@ def test_split_rounding_and_ties_equal_train_test_split(seed, rows, size):
 
 
 @pytest.mark.parametrize("y, size, message", [
-    ([0, 0, 0, 1, 2, 2], 0.5, "class 1 has only 1"),
-    ([0, 1, 2, 3, 3, 3], 0.5, r"classes \[0, 1, 2\] have only 1"),
+    ([0, 0, 0, 1, 2, 2], 0.5, "class '1' has only 1"),
+    ([0, 1, 2, 3, 3, 3], 0.5, "classes '0', '1', '2' have only 1"),
     ([0, 0, 1, 1, 2, 2, 3, 3], 0.9, "no rows to train on"),
     ([0, 0, 1, 1, 2, 2, 3, 3], 0.75, "a train part of 2 rows cannot hold one row of each of the 4 classes"),
     ([0, 0, 1, 1, 2, 2, 3, 3], 0.25, "a test part of 2 rows cannot hold one row of each of the 4 classes"),
