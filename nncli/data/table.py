@@ -19,6 +19,7 @@ import stat
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from typing import Optional
 
 import numpy as np
@@ -178,7 +179,7 @@ class Table:
         positions = {column: i for i, column in enumerate(self.header)}
         number_columns = [positions[c] for c in numeric]
         text_columns = [positions[c] for c in text]
-        blocks = self._blocks if self._pending is None else _prepend(self._pending, self._blocks)
+        blocks = self._blocks if self._pending is None else chain([self._pending], self._blocks)
         self._pending = None
         if not number_columns:  # nothing for NumPy to parse: check the widths line by line
             self._all_numeric = False
@@ -384,11 +385,6 @@ def memory_budget():
 
     available = available_memory()
     return (4 << 30) if available is None else available // DATA_COPIES
-
-
-def _prepend(item, iterator):
-    yield item
-    yield from iterator
 
 
 def _delimiter_name(delimiter):
