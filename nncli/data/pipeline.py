@@ -164,7 +164,13 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=No
 
     val, test = take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
     rest = np.sort(rest)
-    return take(rest, gather_in_place(X, rest) if in_place and X.flags.writeable else None), val, test
+    # in place only where the result is laid out as X[rest] would be (the scaler's sums follow the layout)
+    if not (in_place and X.flags.writeable and X.flags.c_contiguous):
+        return take(rest), val, test
+    for part in (val, test):  # a contiguous part is a view of X: copy it before X's rows are overwritten
+        if part is not None and np.shares_memory(part.X, X):
+            part.X = part.X.copy()
+    return take(rest, gather_in_place(X, rest)), val, test
 
 
 def gather_in_place(X, index, rows=8192):
