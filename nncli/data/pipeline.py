@@ -165,7 +165,8 @@ def _split(X, y, groups, test_mask, task, test_size, val_size, seeds, classes=No
     val, test = take(None if val_idx is None else np.sort(val_idx)), take(np.sort(test_idx))
     rest = np.sort(rest)
     # in place only where the result is laid out as X[rest] would be (the scaler's sums follow the layout)
-    if not (in_place and X.flags.writeable and X.flags.c_contiguous):
+    row_major = X.flags.c_contiguous or (X.ndim == 2 and X.strides[1] == X.itemsize and X.strides[0] > 0)
+    if not (in_place and X.flags.writeable and row_major):
         return take(rest), val, test
     for part in (val, test):  # a contiguous part is a view of X: copy it before X's rows are overwritten
         if part is not None and np.shares_memory(part.X, X):
