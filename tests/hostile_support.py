@@ -1,8 +1,10 @@
 """Helpers of the hostile tests (test_hostile_files.py): real nncli processes, FIFOs, run copies."""
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -131,3 +133,20 @@ def make_null_device(folder):
         os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
         return path
     return Path("/dev/null")  # not root: nothing can replace it
+
+
+@contextlib.contextmanager
+def fail_after(seconds):
+    """Raise TimeoutError in the body after ``seconds``: a test in which nncli blocks (on a FIFO
+    it should not open, say) fails instead of hanging the suite."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"nncli blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -5,7 +5,6 @@ The tables hold the command line (built in ``tmp_path``) and a text its one line
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import warnings
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import CONFIGS, ROOT
+from hostile_support import fail_after
 
 LINE_LIMIT = 400  # a few values cut to 80 and a list of valid keys: no line of these cases needs more
 LONG = "a" * 3000
@@ -29,15 +29,8 @@ output: {plots: false}
 @pytest.fixture(autouse=True)
 def no_hang():
     """Fail (not hang) a test in which nncli blocks, e.g. on a FIFO it should not open."""
-
-    def expired(signum, frame):
-        raise TimeoutError("nncli blocked for 60 s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(60)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with fail_after(60):
+        yield
 
 
 def _refused(result, expected, code=2):

@@ -18,11 +18,11 @@ import json
 import os
 import re
 import shutil
-import signal
 import zipfile
 
 import numpy as np
 import pytest
+from hostile_support import fail_after
 
 from nncli.config import validate
 from nncli.training.run import train
@@ -34,15 +34,8 @@ TINY = {"data": {"dataset": "circles", "params": {"n_samples": 120}},
 @pytest.fixture(autouse=True)
 def no_hang():
     """Fail (not hang) a test in which nncli blocks, e.g. on a FIFO it should not open."""
-
-    def expired(signum, frame):
-        raise TimeoutError("nncli blocked for 30 s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with fail_after(30):
+        yield
 
 
 @pytest.fixture(scope="module")
