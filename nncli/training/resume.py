@@ -25,11 +25,11 @@ from ..reporting import Reporter
 from ..runs.directory import check_run_dir
 from ..runs.load import load_run_config
 from ..runs.reading import YAML_LIMIT, parse_yaml, read_text
-from ..signals import StopRequest, stop_on_signals
+from ..signals import stop_on_signals
 from .checkpoint import checkpoint_arrays, read_checkpoint, started_config_text
 from .observers import EarlyStopping
 from .prepare import prepare
-from .run import SETUP_MESSAGE, command_line, make_trainer, now, run_to_end, start_training
+from .run import command_line, make_trainer, now, run_to_end, setup_stop, start_training
 
 FINISHED = ("completed", "stopped_early")
 #: the one key a resume may change: the number of epochs to train to
@@ -90,7 +90,7 @@ def _resume_locked(path, config_path, overrides, reporter, observers, trainer_go
         trainer.load_state(checkpoint)
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
         raise RunError(f"{path / runs.CHECKPOINT} does not fit this run: {echo(str(exc))}") from None
-    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    stop = setup_stop()
     with stop_on_signals(stop):
         if target is not None:
             _continue_after_stop(trainer)
@@ -115,7 +115,7 @@ def _start_again(path, config, meta, reporter, observers):
     """A run stopped before its first checkpoint: train it from the start in its own directory."""
     config_text = read_text(path / runs.CONFIG, YAML_LIMIT)
     dataset, model, head = prepare(config)
-    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    stop = setup_stop()
     with stop_on_signals(stop):
         _mark_resumed(meta, 0)
         meta.update(status="running", pid=os.getpid(), ended_at=None)

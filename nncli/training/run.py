@@ -136,7 +136,7 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
     elif config.data.path is not None:
         meta["data_sha256"] = fingerprint(config.data.path)
     reporter = reporter or Reporter()
-    stop = StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
+    stop = setup_stop()
     with runs.RunLock() as lock, stop_on_signals(stop):
         path = runs.create_run_dir(runs_root, config.name or "run", run_dir, meta=meta, lock=lock)
         try:
@@ -147,6 +147,12 @@ def train(config, dataset=None, runs_root="runs", run_dir=None, reporter=None, o
             _mark_failed(path, meta)
             raise
         return run_to_end(path, config, config_text, dataset, head, trainer, meta, reporter, stop)
+
+
+def setup_stop():
+    """The stop request while a run directory is set up: a signal waits until the run can
+    be resumed, then stops it before its first batch (``run_to_end`` takes it over)."""
+    return StopRequest(lambda: None, SETUP_MESSAGE, at_once=False)
 
 
 def start_training(path, config, config_text, dataset, model, head, reporter, observers=()):
