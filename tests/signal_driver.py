@@ -77,9 +77,9 @@ def main():
 
         files.atomic_write = runs.atomic_write = atomic_write
     elif moment == "saving":
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from PIL import Image  # a picture's PNG written to its temporary name, not yet renamed
 
-        wrap(FigureCanvasAgg, "print_png", "after")
+        wrap(Image.Image, "save", "after")
     else:
         raise SystemExit(f"unknown moment {moment}")
     sys.argv = ["nncli", *arguments]

@@ -71,11 +71,12 @@ def digits_run(tmp_path_factory):
 
 def _png(path):
     """The decoded image (H, W, channels) after checking that ``path`` is a real PNG."""
-    import matplotlib.image
+    from PIL import Image
 
     data = Path(path).read_bytes()
     assert data[:8] == PNG_MAGIC, path
-    image = matplotlib.image.imread(path)
+    with Image.open(path) as png:
+        image = np.asarray(png.convert("RGB"), dtype=np.float64) / 255.0
     height, width = image.shape[:2]
     assert 300 <= height <= 2000 and 400 <= width <= 2000, (path, image.shape)
     assert image[..., :3].std() > 0.02, f"{path} looks blank"
@@ -201,7 +202,6 @@ def test_block_diagram_for_networks_that_are_not_all_dense(tmp_path):
     from nncli.nn.layers import Dense, Layer
     from nncli.nn.model import Sequential
     from nncli.plots.network import draw_network
-    from nncli.plots.style import context
 
     class Gain(Layer):  # a layer with parameters that is not Dense
         def _build(self, input_shape, rng):
@@ -215,8 +215,7 @@ def test_block_diagram_for_networks_that_are_not_all_dense(tmp_path):
             return grad_output
 
     model = Sequential([Gain(), Dense(4, "relu"), Dense(1, "sigmoid")], "bce", (2,), np.random.default_rng(0))
-    with context():
-        result = draw_network(SimpleNamespace(model=model), tmp_path / "network.png")
+    result = draw_network(SimpleNamespace(model=model), tmp_path / "network.png")
     assert result == {"kind": "blocks", "blocks": 3}
     _png(tmp_path / "network.png")
 
@@ -299,7 +298,7 @@ def test_a_failing_plot_only_warns_and_the_run_stays_completed(cli, write_config
 
 
 @pytest.mark.parametrize("plots", [False, True])
-def test_plots_false_imports_no_matplotlib(plots, tmp_path):
+def test_pictures_import_pillow_only_when_drawn_and_never_matplotlib(plots, tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(textwrap.dedent(CIRCLES))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -310,7 +309,8 @@ def test_plots_false_imports_no_matplotlib(plots, tmp_path):
         capture_output=True, text=True, env=env, timeout=120)
     assert process.returncode == 0, process.stderr[-2000:]
     imported = {line.split("|")[-1].strip() for line in process.stderr.splitlines() if "|" in line}
-    assert ("matplotlib" in imported) == plots
+    assert "matplotlib" not in imported  # nncli draws its pictures itself, with Pillow
+    assert ("PIL.ImageDraw" in imported) == plots
     run_dir = Path(process.stdout.strip().splitlines()[-1])
     assert (run_dir / "plots").exists() == plots
 

@@ -1,7 +1,7 @@
-"""Pictures that read well: what each figure draws is checked on its matplotlib
-Figure (axis scales, legend entries, the classes chosen), not on pixels; the
-regression plots, the loss sparkline over a resumed run, --no-plots, and
-matplotlib without a writable home."""
+"""Pictures that read well: what each figure draws is checked on its Figure (axis
+scales, legend entries, the classes chosen), not on pixels; the regression plots,
+the loss sparkline over a resumed run, --no-plots, and matplotlib (for the OCR
+fonts) without a writable home."""
 
 import csv
 import io
@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from nncli import runs
 from nncli.cli import app
 from nncli.plots import PLOTS, curves, draw_all, evaluation, network, regression, scatter, style, weights
+from nncli.plots.artists import Line, Points
 from nncli.reporting import BLOCKS, PlainReporter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,7 @@ def _train(root, text, *extra):
 
 @pytest.fixture
 def figures(monkeypatch):
-    """``{picture name: matplotlib Figure}`` of every picture drawn during the test."""
+    """``{picture name: Figure}`` of every picture drawn during the test (after it was laid out and saved)."""
     drawn = {}
     real = style.save
 
@@ -73,7 +74,19 @@ def blobs_run(tmp_path_factory):
 
 
 def _legend_texts(ax):
-    return [text.get_text() for text in ax.get_legend().get_texts()]
+    return ax.legend_.texts
+
+
+def _lines(ax):
+    return [thing for thing in ax.things if isinstance(thing, Line)]
+
+
+def _points(ax):
+    return [thing for thing in ax.things if isinstance(thing, Points)]
+
+
+def _ytick_labels(ax):
+    return [label for _, label in ax.yaxis.majors]
 
 
 def _rewrite_metrics(run_dir, columns):
@@ -104,22 +117,22 @@ def test_metrics_near_the_top_are_drawn_on_a_logit_axis(blobs_run, figures, tmp_
     assert result["scales"] == {"auc": "logit", "accuracy": "logit"}
     auc_axes, accuracy_axes = figures["metrics"].axes
     for ax, lowest, best in ((auc_axes, 0.94, 1.0), (accuracy_axes, 0.9, 0.99)):
-        assert ax.get_yscale() == "logit"
+        assert ax.yaxis.scale.name == "logit"
         low, high = ax.get_ylim()  # from below the lowest value to above the best, short of 1
         assert 0.5 <= low < lowest and min(best, 0.998) < high < 1.0
     # the in-sample (train) AUC curve is kept; its perfect last epoch sits at the top edge
-    train_line = next(line for line in auc_axes.get_lines() if line.get_label().startswith("train (in-sample)"))
-    assert list(train_line.get_ydata()[:2]) == [0.95, 0.995]
-    assert train_line.get_ydata()[2] == pytest.approx(auc_axes.get_ylim()[1])
+    train_line = next(line for line in _lines(auc_axes) if line.label.startswith("train (in-sample)"))
+    assert list(train_line.y[:2]) == [0.95, 0.995]
+    assert train_line.y[2] == pytest.approx(auc_axes.get_ylim()[1])
     assert any("train (in-sample)" in text for text in _legend_texts(auc_axes))
-    labels = [label.get_text() for label in auc_axes.get_yticklabels()]
+    labels = _ytick_labels(auc_axes)
     assert {"0.95", "0.99", "0.995"} <= set(labels)  # a short range: the halves labelled too
     # the top edge, where the perfect 1 is drawn, is labelled 1; no tick of a lesser value sits
     # at it (here the edge is at 0.999: a 1 read as 0.999) or just under it
-    ticks = dict(zip(auc_axes.get_yticks(), (label.get_text() for label in auc_axes.get_yticklabels())))
+    ticks = dict(auc_axes.yaxis.majors)
     top = auc_axes.get_ylim()[1]
     assert ticks[top] == "1" and max(t for t in ticks if t != top) < top - 0.002
-    assert "1" not in [label.get_text() for label in accuracy_axes.get_yticklabels()]  # no perfect accuracy
+    assert "1" not in _ytick_labels(accuracy_axes)  # no perfect accuracy
 
 
 def test_metrics_of_a_poor_model_stay_on_a_0_to_1_axis(blobs_run, figures, tmp_path):
@@ -131,7 +144,7 @@ def test_metrics_of_a_poor_model_stay_on_a_0_to_1_axis(blobs_run, figures, tmp_p
                            "train_accuracy": [0.1, 0.2, 0.3], "val_accuracy": [0.1, 0.15, 0.2]})
     assert draw_all(run, only=["metrics"]).results["metrics"]["scales"] == {"auc": "linear", "accuracy": "linear"}
     for ax in figures["metrics"].axes:
-        assert ax.get_yscale() == "linear" and ax.get_ylim() == (0.0, 1.0)
+        assert ax.yaxis.scale.name == "linear" and ax.get_ylim() == (0.0, 1.0)
 
 
 # ---- roc.png and decision.png with many classes ----------------------------------------
@@ -153,20 +166,20 @@ def test_roc_with_many_classes_draws_the_ten_with_the_lowest_auc(blobs_run, figu
     legend = _legend_texts(ax)
     drawn = [text for text in legend if "AUC" in text and "chance" not in text]
     assert [text.split(" (")[0] for text in drawn] == roc["classes"]
-    assert "lowest AUC" in ax.get_title() and "of 12" in ax.get_title()
-    assert ax.get_legend().get_title().get_text() == "classes, lowest AUC first"
+    assert "lowest AUC" in ax.title and "of 12" in ax.title
+    assert ax.legend_.title == "classes, lowest AUC first"
 
 
 def test_roc_curves_of_a_few_classes_take_each_class_colour_of_the_data_plot(tmp_path, figures):
-    from matplotlib.colors import to_rgba
+    from nncli.plots.colors import to_rgba
 
     run = _train(tmp_path, BLOBS.replace("centers: 12", "centers: 4"))
     roc = draw_all(run, only=["roc", "data"]).results["roc"]
     assert sorted(map(str, roc["classes"])) == ["0", "1", "2", "3"]
-    curves = {line.get_label().split(" (")[0]: to_rgba(line.get_color()) for line in figures["roc"].axes[0].get_lines()
-              if "chance" not in line.get_label()}
-    points = {collection.get_label().split(" (")[0].removeprefix("class "): tuple(collection.get_facecolor()[0][:3])
-              for collection in figures["data"].axes[0].collections}
+    curves = {line.label.split(" (")[0]: to_rgba(line.color) for line in _lines(figures["roc"].axes[0])
+              if "chance" not in line.label}
+    points = {collection.label.split(" (")[0].removeprefix("class "): tuple(collection.facecolor[:3])
+              for collection in _points(figures["data"].axes[0])}
     assert set(curves) == set(points) == {"0", "1", "2", "3"}
     for label, color in curves.items():  # the same colour for a class in both pictures
         assert color[:3] == pytest.approx(points[label]), label
@@ -177,10 +190,10 @@ def test_decision_regions_of_many_classes_have_a_key(blobs_run, figures):
     decision = draw_all(blobs_run, only=["decision"]).results["decision"]
     labels = [f"class {k}" for k in range(12)]
     assert decision["region_keys"] == labels
-    legend = figures["decision"].axes[0].get_legend()
-    texts = [text.get_text() for text in legend.get_texts()]
+    legend = figures["decision"].axes[0].legend_
+    texts = legend.texts
     assert texts[0].startswith("right (") and texts[1].startswith("wrong (") and texts[2:] == labels
-    assert "shading: predicted class" in legend.get_title().get_text()
+    assert "shading: predicted class" in legend.title
 
 
 # ---- regression ---------------------------------------------------------------------
@@ -196,12 +209,12 @@ def test_regression_runs_get_predicted_and_residual_plots(tmp_path, figures):
     assert predicted["r2"] == [pytest.approx(summary["test_r2"], abs=1e-9)]
     assert predicted["points"] == predicted["n_test"] == summary["n_test"]
     ax = figures["predicted"].axes[0]
-    points = ax.collections[0].get_offsets()
+    points = _points(ax)[0].offsets
     assert len(points) == summary["n_test"]
-    diagonal = next(line for line in ax.get_lines() if line.get_label() == "predicted = true")
-    assert list(diagonal.get_xdata()) == list(diagonal.get_ydata())
+    diagonal = next(line for line in _lines(ax) if line.label == "predicted = true")
+    assert list(diagonal.x) == list(diagonal.y)
     residual_ax = figures["residuals"].axes[0]
-    residuals = residual_ax.collections[0].get_offsets()
+    residuals = _points(residual_ax)[0].offsets
     assert np.allclose(residuals[:, 0], points[:, 1])  # against the prediction
     assert np.allclose(residuals[:, 1], points[:, 1] - points[:, 0])  # predicted - true
     assert drawing.results["residuals"]["mean_residual"][0] == pytest.approx(float(residuals[:, 1].mean()))
@@ -212,7 +225,7 @@ def test_regression_plots_draw_at_most_four_targets_and_say_so(tmp_path, figures
     result = draw_all(run, only=["predicted", "residuals"]).results
     assert len(result["predicted"]["targets"]) == len(result["residuals"]["targets"]) == regression.MAX_TARGETS
     assert len(figures["predicted"].axes) == regression.MAX_TARGETS
-    assert "the first 4 of 6 targets" in figures["predicted"].get_suptitle()
+    assert "the first 4 of 6 targets" in figures["predicted"].suptitle_text
 
 
 def test_plot_only_names_the_regression_plots(cli):

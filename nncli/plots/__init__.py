@@ -1,9 +1,9 @@
 """Pictures of a run, written as PNGs into ``RUN_DIR/plots/``.
 
 ``PLOTS`` maps each picture's name (its file stem, and a valid ``--only`` name)
-to when it applies and how it is drawn.  ``draw_all`` draws them.  Importing
-this package does not import matplotlib: the figure modules import it (with
-the Agg backend) only when they draw.
+to when it applies and how it is drawn.  ``draw_all`` draws them, with nncli's
+own small renderer (``figure``, ``axes``: Pillow, no matplotlib); Pillow is
+imported only when a picture is drawn.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,6 @@ from typing import Callable
 from ..errors import UsageError, echo
 from ..runs.files import own_directory
 from . import curves, evaluation, network, regression, scatter, weights
-from .style import context
 from .view import RunView
 
 PLOTS_DIR = "plots"
@@ -90,18 +89,17 @@ def draw_all(run_dir=None, only=None, run=None, on_error=None):
                 raise UsageError(f"plot '{name}' does not apply to this run: it needs {PLOTS[name].needs}")
     directory = own_directory(view.path / PLOTS_DIR)  # RunError if it is a link to a folder elsewhere
     drawing = Drawing()
-    with context():
-        for name in names:
-            path = directory / f"{name}.png"
-            try:
-                drawing.results[name] = PLOTS[name].draw(view, path)
-            except Exception as exc:
-                if on_error is None:
-                    raise
-                on_error(name, exc)
-                drawing.failed[name] = exc
-                continue
-            drawing.paths.append(path)
+    for name in names:
+        path = directory / f"{name}.png"
+        try:
+            drawing.results[name] = PLOTS[name].draw(view, path)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(name, exc)
+            drawing.failed[name] = exc
+            continue
+        drawing.paths.append(path)
     return drawing
 
 

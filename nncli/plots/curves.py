@@ -22,9 +22,7 @@ def _style(epochs):
 
 
 def _epoch_axis(ax, epochs):
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.integer = True
     if len(epochs) == 1:
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
     ax.set_xlabel("epoch")
@@ -32,10 +30,8 @@ def _epoch_axis(ax, epochs):
 
 def _log_axis(ax, values):
     """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
-
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
+    ax.yaxis.major_format = lambda value: f"{value:.3g}"
     decades = np.log10(values.max() / values.min()) if len(values) else 0.0
     # a short range has few powers of ten to label: label the minor ticks too (some of them)
     if decades < 1:
@@ -43,17 +39,15 @@ def _log_axis(ax, values):
     elif decades < 2.5:
         keep = (2, 5)
     else:
-        # many decades: a grid line per decade reads well, and eight minor ticks per decade
-        # would be most of the figure's drawing time
-        ax.yaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        # many decades: a grid line per decade reads well; eight minor ones per decade would crowd it
+        ax.yaxis.show_minor = False
         return
 
-    def minor(value, _):
+    def minor(value):
         mantissa = round(value / 10 ** np.floor(np.log10(value)))
         return f"{value:.3g}" if mantissa in keep else ""
 
-    ax.yaxis.set_minor_formatter(FuncFormatter(minor))
+    ax.yaxis.minor_format = minor
 
 
 def _mark_stop(ax, view):
@@ -110,10 +104,10 @@ def draw_metrics(view, path):
         panels = [("auc", "AUC"), ("accuracy", "Accuracy")]
     else:
         panels = [("r2", "R²")]
-    fig, axes = figure(5.2 * len(panels) + 0.6, 4.4, ncols=len(panels), squeeze=False)
+    fig, axes = figure(5.2 * len(panels) + 0.6, 4.4, ncols=len(panels))
     target = view.config.training.target_auc
     drawn = {"panels": [metric for metric, _ in panels], "target_auc": target, "scales": {}}
-    for ax, (metric, title) in zip(axes[0], panels):
+    for ax, (metric, title) in zip(axes, panels):
         series = [(label, view.column(f"{split}_{metric}"), color)
                   for split, label, color in (("train", "train (in-sample)", TRAIN), ("val", "validation", VAL))]
         series = [(label, values, color) for label, values, color in series if values is not None]
@@ -170,8 +164,6 @@ def _logit_floor(values):
 
 def _logit_axis(ax, values, floor):
     """A logit y axis from just below the lowest value to ``1 - floor``, ticks as plain numbers."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
     ax.set_yscale("logit")
     low = float(np.clip(values.min(), floor, 1.0 - 2 * floor)) if len(values) else 0.5
     logits = np.log(low / (1 - low)), np.log((1 - floor) / floor)
@@ -193,12 +185,9 @@ def _logit_axis(ax, values, floor):
 
         span = logit(top) - logit(bottom)
         in_view = [t for t in in_view if logit(top) - logit(t) > 0.05 * span] + [top]
-    # only those in view: every tick located is made into artists, drawn or not
-    ax.yaxis.set_major_locator(FixedLocator(sorted(in_view)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: "1" if perfect and value == top else f"{value:.6g}"))
-    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_yticks(sorted(in_view), ["1" if perfect and value == top else f"{value:.6g}" for value in sorted(in_view)])
     if perfect:
-        ax.text(0.01, 0.995, "1 (perfect) drawn at the top edge", transform=ax.transAxes, fontsize=8,
+        ax.text(0.01, 0.995, "1 (perfect) drawn at the top edge", coords="axes", fontsize=8,
                 va="top", ha="left", color=REFERENCE)
 
 

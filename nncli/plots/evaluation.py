@@ -5,6 +5,8 @@ the same functions that computed the run's summary."""
 import numpy as np
 
 from ..metrics import confusion_matrix, macro_auc, roc_auc, roc_curve
+from .colors import colormap
+from .decorations import map_colors
 from .style import CLASS_PALETTE, REFERENCE, SEQUENTIAL, class_colors, figure, save, set_title
 
 MAX_CURVES = 10
@@ -62,7 +64,7 @@ def draw_roc(view, path):
         _zoom(ax, drawn_curves)  # a good classifier's curves crowd into the corner
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
-    ax.set_aspect("equal")
+    ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     set_title(ax, title)
@@ -85,7 +87,7 @@ def draw_confusion(view, path):
 
     side = min(12.0, max(4.8, 0.3 * n + 2.6))
     fig, ax = figure(side + 1.0, side)
-    image = ax.imshow(share, cmap=SEQUENTIAL, vmin=0, vmax=1)
+    ax.imshow((colormap(SEQUENTIAL, share) * 255).round().astype(np.uint8))
     font = 10 if n <= 6 else (8 if n <= 15 else 6.5)
     for i, j in zip(*np.nonzero(matrix)):
         ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=font,
@@ -96,10 +98,8 @@ def draw_confusion(view, path):
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    bar = fig.colorbar(image, ax=ax, shrink=0.8)
-    bar.set_label("share of the true class (row)")
+    ax.frame = ()
+    fig.colorbar(ax, map_colors(SEQUENTIAL), "share of the true class (row)", shrink=0.8)
     set_title(ax, f"Confusion matrix, test split (n = {int(matrix.sum())})\naccuracy {accuracy:.3f}")
     save(fig, path)
     return {"matrix": matrix.tolist(), "total": int(matrix.sum()), "accuracy": accuracy}
@@ -114,7 +114,4 @@ def _zoom(ax, curves, fpr_limit=0.1):
         inset.plot(fpr, tpr, color=color, linewidth=1.4)
     inset.set_xlim(-0.002, fpr_limit)
     inset.set_ylim(low, 1.005)
-    inset.set_title("zoom: top-left corner", fontsize=8.5, fontweight="normal")
-    inset.tick_params(labelsize=7.5)
-    for spine in ("top", "right"):
-        inset.spines[spine].set_visible(True)
+    inset.set_title("zoom: top-left corner", fontsize=8.5, bold=False)

@@ -14,6 +14,8 @@ import math
 import numpy as np
 
 from ..nn.layers import Dense
+from .artists import Arrow, Box, Line, Segments
+from .colors import to_rgba
 from .style import NEGATIVE, POSITIVE, figure, save, set_title
 
 MAX_FULL = 16  # a column with at most this many units is drawn whole
@@ -89,9 +91,6 @@ def _short(text, limit=14):
 
 
 def _draw_graph(view, layers, path):
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-
     weights = [np.asarray(layer.params["weight"], dtype=np.float64).reshape(layer.units, -1) for layer in layers]
     biases = [np.asarray(layer.params["bias"], dtype=np.float64) for layer in layers]
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
@@ -124,7 +123,7 @@ def _draw_graph(view, layers, path):
     largest = largest if largest > 0 and math.isfinite(largest) else 1.0
     magnitude = np.abs(values) / largest
     order = np.argsort(magnitude, kind="stable")  # strongest drawn last, on top
-    colors = np.where(values[order, None] >= 0, _rgba(POSITIVE), _rgba(NEGATIVE))
+    colors = np.where(values[order, None] >= 0, np.array(to_rgba(POSITIVE)), np.array(to_rgba(NEGATIVE)))
     colors[:, 3] = 0.45 + 0.5 * magnitude[order]
 
     columns = len(sizes)
@@ -132,31 +131,28 @@ def _draw_graph(view, layers, path):
     width = min(16.0, 2.2 + 2.0 * columns)
     height = min(12.0, max(4.6, 0.36 * tallest + 2.6))
     fig, ax = figure(width, height)
-    ax.add_collection(LineCollection(segments[order], colors=colors,
-                                     linewidths=MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * magnitude[order],
-                                     capstyle="round", zorder=1))
+    ax.add(Segments(segments[order], colors, MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * magnitude[order]))
     node_size = 150 if tallest <= 12 else 90
     for column, y in enumerate(ys):
         ax.scatter(np.full(len(y), column), y, s=node_size, color="black", edgecolors="white",
                    linewidths=1.0, zorder=3)
         hidden = sizes[column] - len(y)
         if hidden:
-            ax.text(column, y[-1] - 0.95, f"⋮\n{hidden} more", ha="center", va="top", fontsize=8.5, zorder=4)
+            ax.text(column, y[-1] - 0.95, f"⋮\n{hidden} more", ha="center", va="top", fontsize=8.5)
     for column in range(columns - 1):  # one "1" node per layer, feeding its biases
         ax.scatter([column], [top], s=node_size * 1.4, color="white", edgecolors="black", linewidths=1.2, zorder=3)
-        ax.text(column, top, "1", ha="center", va="center", fontsize=9, fontweight="bold", zorder=4)
+        ax.text(column, top, "1", ha="center", va="center", fontsize=9, bold=True)
 
-    arrow = {"arrowstyle": "-|>", "color": "steelblue", "linewidth": 1.4, "mutation_scale": 11}
     label_inputs = len(shown[0]) <= MAX_FULL
     names = _input_names(view, sizes[0])
     for j, y in zip(shown[0], ys[0]):
-        ax.annotate("", xy=(-0.09, y), xytext=(-0.42, y), arrowprops=arrow, zorder=2)
+        ax.add(Arrow((-0.42, y), (-0.09, y)))
         if label_inputs:
             ax.text(-0.46, y, _short(names[j]), ha="right", va="center", fontsize=8.5)
     outputs = _output_names(view, sizes[-1])
     last = columns - 1
     for j, y in zip(shown[-1], ys[-1]):
-        ax.annotate("", xy=(last + 0.42, y), xytext=(last + 0.09, y), arrowprops=arrow, zorder=2)
+        ax.add(Arrow((last + 0.09, y), (last + 0.42, y)))
         ax.text(last + 0.46, y, _short(outputs[j]), ha="left", va="center", fontsize=8.5)
 
     label_y = bottom - (1.9 if any(sizes[c] > len(shown[c]) for c in range(columns)) else 0.7)
@@ -171,17 +167,17 @@ def _draw_graph(view, layers, path):
 
     ax.set_xlim(-1.25, last + 1.25)
     ax.set_ylim(label_y - 1.1, top + 0.8)
-    ax.axis("off")
+    ax.axis_off()
     shape = "-".join(str(s) for s in sizes)
     n_params = sum(w.size + b.size for w, b in zip(weights, biases))
     title = f"Network {shape}: {n_params} parameters"
     if any(sizes[c] > len(shown[c]) for c in range(columns)):
         title += f"\n(wide layers: the {SHOWN} units with the largest weights and the edges between them)"
     set_title(ax, title)
-    ax.legend(handles=[Line2D([], [], color=POSITIVE, linewidth=3, label="positive weight"),
-                       Line2D([], [], color=NEGATIVE, linewidth=3, label="negative weight"),
-                       Line2D([], [], color="none", label=f"width ∝ |weight|; largest {largest:.3g}")],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, frameon=False)
+    ax.legend(handles=[Line([], [], color=POSITIVE, linewidth=3, label="positive weight"),
+                       Line([], [], color=NEGATIVE, linewidth=3, label="negative weight"),
+                       Line([], [], color="none", label=f"width ∝ |weight|; largest {largest:.3g}")],
+              loc="below", ncols=3, frameon=False)
     save(fig, path)
     return {
         "kind": "graph",
@@ -194,19 +190,11 @@ def _draw_graph(view, layers, path):
     }
 
 
-def _rgba(color):
-    from matplotlib.colors import to_rgba
-
-    return np.array(to_rgba(color))
-
-
 # ---- block diagram -------------------------------------------------------------
 
 
 def _draw_blocks(view, path):
     """One box per layer, top to bottom: its type, settings, output shape, parameters."""
-    from matplotlib.patches import FancyBboxPatch
-
     model = view.model
     layers = list(model.layers)
     rows = [("input", f"shape {tuple(model.input_shape)}", None)]
@@ -223,20 +211,17 @@ def _draw_blocks(view, path):
     for i, (name, detail, has_params) in enumerate(rows):
         y = -i * 1.15
         face = "#e3ecf7" if has_params else ("#f2f2f2" if has_params is False else "#fff7e0")
-        ax.add_patch(FancyBboxPatch((0.08, y - box_h / 2), 0.84, box_h, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                    facecolor=face, edgecolor="#333333", linewidth=1.1))
-        ax.text(0.12, y, name, ha="left", va="center", fontsize=10, fontweight="bold")
+        ax.add(Box(0.08, y - box_h / 2, 0.84, box_h, facecolor=face, edgecolor="#333333", linewidth=1.1))
+        ax.text(0.12, y, name, ha="left", va="center", fontsize=10, bold=True)
         ax.text(0.40, y, detail, ha="left", va="center", fontsize=8.5)
         if i:
-            ax.annotate("", xy=(0.5, y + box_h / 2 + 0.02), xytext=(0.5, y + 1.15 - box_h / 2 - 0.02),
-                        arrowprops={"arrowstyle": "-|>", "color": "steelblue", "linewidth": 1.4})
+            ax.add(Arrow((0.5, y + 1.15 - box_h / 2 - 0.02), (0.5, y + box_h / 2 + 0.02)))
     last = -(len(rows) - 1) * 1.15
-    ax.annotate("", xy=(0.5, last - box_h / 2 - 0.45), xytext=(0.5, last - box_h / 2 - 0.02),
-                arrowprops={"arrowstyle": "-|>", "color": "steelblue", "linewidth": 1.4})
+    ax.add(Arrow((0.5, last - box_h / 2 - 0.02), (0.5, last - box_h / 2 - 0.45)))
     ax.text(0.53, last - box_h / 2 - 0.3, "output", ha="left", va="center", fontsize=9)
     ax.set_xlim(0, 1)
     ax.set_ylim(last - 1.0, 0.75)
-    ax.axis("off")
+    ax.axis_off()
     set_title(ax, f"Network: {len(layers)} layers, {model.n_params:,} parameters")
     save(fig, path)
     return {"kind": "blocks", "blocks": len(layers)}

@@ -28,8 +28,7 @@ def _targets(view):
 
 
 def _panels(n):
-    fig, axes = figure(min(4.6 * n, 16.0) + 0.4, 4.6, ncols=n, squeeze=False)
-    return fig, axes[0]
+    return figure(min(4.6 * n, 16.0) + 0.4, 4.6, ncols=n)
 
 
 def _title(count, total, n_test, what):
@@ -52,7 +51,7 @@ def draw_predicted(view, path):
         scores = regression_metrics(true[:, j], predicted[:, j : j + 1])
         r2s.append(scores["r2"])
         x, y = true[shown, j], predicted[shown, j]
-        ax.scatter(x, y, s=14, color=TRAIN, alpha=0.6, edgecolors="none", label=f"test rows ({len(true)})")
+        ax.scatter(x, y, s=14, color=TRAIN, alpha=0.6, label=f"test rows ({len(true)})")
         finite = np.concatenate([x, y])
         finite = finite[np.isfinite(finite)]
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
@@ -62,7 +61,7 @@ def draw_predicted(view, path):
         ax.set_ylabel(f"predicted {names[j]}")
         set_title(ax, f"{names[j]}: R² {scores['r2']:.3f}, MAE {scores['mae']:.3g}")
         ax.legend(loc="upper left", fontsize=8.5)
-    fig.suptitle(_title(len(drawn), true.shape[1], len(true), "Predicted against true"), fontweight="bold")
+    fig.suptitle(_title(len(drawn), true.shape[1], len(true), "Predicted against true"))
     save(fig, path)
     return {"targets": [names[j] for j in drawn], "r2": r2s, "points": int(len(shown)), "n_test": len(true)}
 
@@ -78,7 +77,7 @@ def draw_residuals(view, path):
     for ax, j in zip(axes, drawn):
         residual = predicted[:, j] - true[:, j]
         means.append(float(np.mean(residual)))
-        ax.scatter(predicted[shown, j], residual[shown], s=14, color=TRAIN, alpha=0.6, edgecolors="none",
+        ax.scatter(predicted[shown, j], residual[shown], s=14, color=TRAIN, alpha=0.6,
                    label=f"test rows ({len(true)})")
         ax.axhline(0.0, color=REFERENCE, linestyle="--", linewidth=1.2, label="no error")
         ax.axhline(means[-1], color=WRONG, linewidth=1.2, label=f"mean residual {means[-1]:.3g}")
@@ -86,8 +85,8 @@ def draw_residuals(view, path):
         ax.set_ylabel(f"residual (predicted − true {names[j]})")
         set_title(ax, f"{names[j]}: residual std {float(np.std(residual)):.3g}")
         # below the panel: residuals fill every corner of it
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False, fontsize=8.5)
-    fig.suptitle(_title(len(drawn), true.shape[1], len(true), "Residuals against predictions"), fontweight="bold")
+        ax.legend(loc="below", ncols=2, frameon=False, fontsize=8.5)
+    fig.suptitle(_title(len(drawn), true.shape[1], len(true), "Residuals against predictions"))
     save(fig, path)
     return {"targets": [names[j] for j in drawn], "mean_residual": means, "points": int(len(shown)),
             "n_test": len(true)}

@@ -4,6 +4,9 @@
 
 import numpy as np
 
+from .colors import colormap
+from .decorations import map_colors
+from .legend import Patch
 from .style import FIELD, MAX_POINTS, RIGHT, WRONG, class_colors, figure, save, set_title, subsample
 
 MARKERS = "os^vD<>ph*"
@@ -80,26 +83,19 @@ def draw_decision(view, path):
 
     fig, ax = figure(7.2, 5.8)
     if n_classes == 2:
-        from matplotlib import colormaps
-        from matplotlib.cm import ScalarMappable
-        from matplotlib.colors import Normalize
-
         probability = field[:, 1].reshape(GRID, GRID)
-        # coloured here, once, at 80 % over white: matplotlib then only resamples an RGB image
-        rgb = 0.2 + 0.8 * colormaps[FIELD](probability)[..., :3]
-        ax.imshow(_rgb8(rgb), origin="lower", extent=extent, aspect="auto", interpolation="bilinear")
-        ax.contour(xs, ys, probability, levels=[0.5], colors="black", linewidths=1.2)
-        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), FIELD), ax=ax, shrink=0.85, alpha=0.8)
-        bar.set_label(f"predicted P(class {labels[1]}); black line: 0.5")
+        rgb = 0.2 + 0.8 * colormap(FIELD, probability)  # at 80 % over white
+        ax.imshow(_rgb8(rgb), extent=extent, origin="lower", smooth=True)
+        ax.contour([probability], extent, level=0.5, color="black", linewidth=1.2)
+        fig.colorbar(ax, map_colors(FIELD), f"predicted P(class {labels[1]}); black line: 0.5", shrink=0.85,
+                     alpha=0.8)
     else:
         colors = np.array(class_colors(n_classes))[:, :3]
         winner = field.argmax(axis=1)
         confidence = field.max(axis=1)[:, None]
         rgb = _region_rgb(colors[winner], (confidence - 1.0 / n_classes) / (1.0 - 1.0 / n_classes))
-        ax.imshow(_rgb8(rgb.reshape(GRID, GRID, 3)), origin="lower", extent=extent, aspect="auto",
-                  interpolation="bilinear")
-        ax.contour(xs, ys, winner.reshape(GRID, GRID), levels=np.arange(n_classes) + 0.5,
-                   colors="black", linewidths=0.8)
+        ax.imshow(_rgb8(rgb.reshape(GRID, GRID, 3)), extent=extent, origin="lower", smooth=True)
+        ax.contour(field.T.reshape(n_classes, GRID, GRID), extent, color="black", linewidth=0.8)
 
     test = view.dataset.test
     right = view.test_predicted == test.y
@@ -121,26 +117,20 @@ def draw_decision(view, path):
     region_keys = []
     if n_classes > 2 and n_classes <= MAX_REGION_KEYS:
         # the shading has no colour bar: a key pairs each class's region colour with its marker
-        from matplotlib.legend_handler import HandlerTuple
-        from matplotlib.patches import Patch
-
         sure = _region_rgb(colors, np.ones((n_classes, 1)))
         for k, label in enumerate(labels):
             patch = Patch(facecolor=sure[k], edgecolor="black", linewidth=0.5)
             mark = ax.scatter([], [], s=30, color="white", edgecolors="black", marker=_marker(k))
             handles.append((patch, mark))
             region_keys.append(f"class {label}")
-        texts = [handle.get_label() for handle in handles[:2]] + region_keys
-        ax.legend(handles=handles, labels=texts, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                  ncols=min(len(handles), 5), frameon=False, handletextpad=0.4, columnspacing=1.2,
-                  handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)},
-                  title="shading: predicted class (paler where less sure); marker: true class", title_fontsize=9)
+        texts = [handle.label for handle in handles[:2]] + region_keys
+        ax.legend(handles=handles, labels=texts, loc="below", ncols=min(len(handles), 5), frameon=False,
+                  title="shading: predicted class (paler where less sure); marker: true class")
     else:
         if n_classes <= 10:
             handles += [ax.scatter([], [], s=30, color="white", edgecolors="black", marker=_marker(k),
                                    label=f"true class {label}") for k, label in enumerate(labels)]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(handles), 6),
-                  frameon=False, handletextpad=0.3, columnspacing=1.2)
+        ax.legend(handles=handles, loc="below", ncols=min(len(handles), 6), frameon=False)
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.grid(False)
@@ -155,7 +145,7 @@ def draw_decision(view, path):
 
 
 def _rgb8(rgb):
-    """Colours in [0, 1] (..., 3) as uint8, which matplotlib resamples much faster than floats."""
+    """Colours in [0, 1] (..., 3) as uint8, as an image is drawn."""
     return np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
 
 

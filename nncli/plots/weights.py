@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .colors import colormap, to_rgba
 from .style import BACKGROUND, DIVERGING, figure, save, set_title
 
 MAX_TILES = 64
@@ -72,18 +73,16 @@ def draw_weights(view, path):
     image_width = columns * tile_inches
     image_height = image_width * mosaic.shape[0] / mosaic.shape[1]
     fig, ax = figure(max(5.0, image_width + 1.8), max(3.6, image_height + 1.1))
-    image = ax.imshow(mosaic, cmap=_cmap(), vmin=-1, vmax=1, interpolation="nearest")
+    ax.imshow(_colored(mosaic))
     font = 8 if columns <= 8 else 7
     for k, (top, left) in zip(chosen, corners):
         ax.text(left + w / 2 - 0.5, top - 0.9, labels[k], ha="center", va="bottom", fontsize=font)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    bar = fig.colorbar(image, ax=ax, shrink=0.7, ticks=[-1, 0, 1])
-    bar.ax.set_yticklabels(["−max", "0", "+max"])
-    bar.set_label("weight ÷ largest |weight| of its tile")
+    ax.frame = ()
+    fig.colorbar(ax, lambda values: colormap(DIVERGING, values), "weight ÷ largest |weight| of its tile",
+                 ticks=[(0.0, "−max"), (0.5, "0"), (1.0, "+max")], shrink=0.7)
     what = {"unit": "first dense layer, one tile per unit",
             "class": "the output layer (no hidden layer), one tile per class",
             "filter": "first convolution, one tile per filter"}[kind]
@@ -97,7 +96,8 @@ def draw_weights(view, path):
     return {"tiles": int(n), "total": int(total), "kind": kind, "tile_shape": (int(h), int(w))}
 
 
-def _cmap():
-    from matplotlib import colormaps
-
-    return colormaps[DIVERGING].with_extremes(bad=BACKGROUND)  # gaps between tiles
+def _colored(mosaic):
+    """The mosaic (values in [-1, 1], NaN in the gaps) as RGB uint8: the diverging map, gaps in BACKGROUND."""
+    rgb = colormap(DIVERGING, (np.nan_to_num(mosaic) + 1.0) / 2.0)
+    rgb[np.isnan(mosaic)] = to_rgba(BACKGROUND)[:3]
+    return (rgb * 255).round().astype(np.uint8)

@@ -3,11 +3,10 @@ configuration's mean +- std over its seeds), and the loss curve of every trial."
 
 import csv
 import math
-import warnings
 
 import yaml
 
-from ..plots.style import REFERENCE, TRAIN, VAL, context, figure, save, set_title
+from ..plots.style import REFERENCE, TRAIN, VAL, figure, save, set_title
 from ..runs.files import own_directory
 from .results import FINISHED, label
 
@@ -20,14 +19,11 @@ def draw_sweep(path, plan, results, ranked, metric):
     """Write ``path/plots/sweep.png``; return its path."""
     keys = plan.swept[:MAX_KEYS] or [None]
     out = own_directory(path / PLOTS_DIR)  # never through a link to a folder elsewhere
-    with context(), warnings.catch_warnings():
-        # one x value (a single grid point) makes matplotlib widen the axis, and say so
-        warnings.filterwarnings("ignore", message="Attempting to set identical")
-        fig, axes = figure(4.2 * (len(keys) + 1), 3.6, ncols=len(keys) + 1, squeeze=False)
-        for ax, key in zip(axes[0], keys):
-            _metric_panel(ax, key, plan, results, ranked, metric)
-        _curves_panel(axes[0][-1], path, plan, results, ranked)
-        save(fig, out / "sweep.png")
+    fig, axes = figure(4.2 * (len(keys) + 1), 3.6, ncols=len(keys) + 1)
+    for ax, key in zip(axes, keys):
+        _metric_panel(ax, key, plan, results, ranked, metric)
+    _curves_panel(axes[-1], path, plan, results, ranked)
+    save(fig, out / "sweep.png")
     return out / "sweep.png"
 
 
@@ -51,7 +47,7 @@ def _metric_panel(ax, key, plan, results, ranked, metric):
     else:
         order = list(dict.fromkeys(texts))
         positions = [order.index(text) for text in texts]
-        ax.set_xticks(range(len(order)), [_short(text) for text in order], rotation=30, ha="right")
+        ax.set_xticks(range(len(order)), [_short(text) for text in order], rotation=30)
     for config, x in zip(ranked, positions):
         trial_values = [results[i]["summary"].get(metric) for i in config["trials"]
                         if i in results and results[i]["status"] in FINISHED]
@@ -59,12 +55,12 @@ def _metric_panel(ax, key, plan, results, ranked, metric):
         ax.scatter([x] * len(trial_values), trial_values, s=12, color=TRAIN, alpha=0.35, linewidths=0)
         stats = config["metrics"].get(metric)
         if stats is not None:
-            ax.errorbar([x], [stats["mean"]], yerr=[stats["std"] or 0.0], fmt="o",
-                        color=VAL if config["rank"] == 1 else REFERENCE, capsize=3, markersize=5)
+            ax.errorbar(x, stats["mean"], stats["std"] or 0.0, color=VAL if config["rank"] == 1 else REFERENCE,
+                        markersize=5)
         failed = config["n"] - len(trial_values)
         if failed:
-            ax.annotate(f"{failed} not finished", (x, ax.get_ylim()[0]), fontsize=7, color=REFERENCE,
-                        ha="center", va="bottom")
+            ax.text(x, 0.02, f"{failed} not finished", fontsize=7, color=REFERENCE, ha="center", va="bottom",
+                    coords="x")
     ax.set_xlabel(key or "configuration")
     ax.set_ylabel(metric)
     set_title(ax, f"{metric} by {key}" if key else f"{metric} over seeds")
@@ -89,17 +85,11 @@ def _curves_panel(ax, path, plan, results, ranked):
         ax.plot(epochs, losses, color=VAL if chosen else REFERENCE, alpha=0.9 if chosen else 0.25,
                 linewidth=1.4 if chosen else 0.8, zorder=3 if chosen else 2)
     if column is None:
-        ax.text(0.5, 0.5, "no finished epochs yet", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no finished epochs yet", ha="center", va="center", coords="axes")
     else:
-        from matplotlib.ticker import FuncFormatter
-
         ax.set_yscale("log")
-        plain = FuncFormatter(lambda value, _: f"{value:.3g}")  # 0.65, not 6.5x10^-1
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.major_format = ax.yaxis.minor_format = lambda value: f"{value:.3g}"  # 0.65, not 6.5x10^-1
+    ax.xaxis.integer = True
     ax.set_xlabel("epoch")
     ax.set_ylabel(column or "loss")
     set_title(ax, "every trial (selected in colour)")
