@@ -272,4 +272,11 @@ def test_a_checkpoint_written_before_observers_resumes_to_the_uninterrupted_run(
         assert summary[key] == whole[key], key
     assert summary["stop_reason"] == "early_stopping" and summary["best_epoch"] == 15
     columns = [line.split(",")[3:] for line in (run / "metrics.csv").read_text().splitlines()]
-    assert columns == [line.split(",")[3:] for line in (tmp_path / "whole" / "metrics.csv").read_text().splitlines()]
+    reference = [line.split(",")[3:] for line in (tmp_path / "whole" / "metrics.csv").read_text().splitlines()]
+    assert len(columns) == len(reference) and columns[0] == reference[0]
+    # epochs 1-17 come from the checkpoint, computed on the machine that wrote it: another CPU's
+    # vectorised log/exp may round a loss's last bit differently (same weights, asserted above)
+    carried = len((OLD_RUN / "metrics.csv").read_text().splitlines())
+    for row, expected_row in zip(columns[1:carried], reference[1:carried]):
+        np.testing.assert_allclose(np.array(row, dtype=float), np.array(expected_row, dtype=float), rtol=1e-13)
+    assert columns[carried:] == reference[carried:]  # computed here after the resume: bit for bit
