@@ -2,6 +2,7 @@
 
     python benchmarks/plots.py                       # 7 repeats against BASELINE
     python benchmarks/plots.py --repeat 11 --baseline <git ref>
+    python benchmarks/plots.py --whole               # also `nncli train` with and without pictures
 
 The run is trained once (configs/circles.yaml, no pictures).  Each measurement is
 a fresh process that loads the run (not timed), then imports matplotlib and draws
@@ -11,6 +12,10 @@ git (``git archive``) into a temporary directory.  The two sides alternate withi
 each repeat, so that a busy machine slows both alike; the ratio new / old is
 taken within each repeat and the table shows its median.  On a shared machine
 the CPU-time ratio is the steadier figure.
+
+``--whole`` then times the whole command, ``nncli train configs/circles.yaml``,
+with its pictures and with ``--no-plots`` (this checkout), alternating: the
+difference of the medians is what the pictures cost a user.
 """
 
 import argparse
@@ -26,8 +31,8 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: main before the pictures were made faster (constrained layout, pyplot, default PNG compression)
-BASELINE = "610774e1995176e6920a2eafae273218b576ca39"
+#: main before nncli drew its pictures itself (matplotlib, tight layout, Agg canvas)
+BASELINE = "696cff37082bfc02c9df85aa84a4f99bb455b7e3"
 
 CHILD = """
 import json, sys, time
@@ -75,9 +80,35 @@ def measure(code_root, run_dir):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def whole_command(runs_root, plots):
+    """Seconds of one `nncli train configs/circles.yaml` (a fresh process), with or without pictures."""
+    import time
+
+    command = [sys.executable, "-m", "nncli", "train", str(ROOT / "configs" / "circles.yaml"), "--quiet",
+               "--runs-root", str(runs_root)] + ([] if plots else ["--no-plots"])
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env, cwd=runs_root)
+    return time.perf_counter() - start
+
+
+def compare_whole(scratch, repeat):
+    times = {True: [], False: []}
+    root = scratch / "whole"
+    root.mkdir()
+    whole_command(root, True)  # untimed: disk cache
+    for i in range(repeat):
+        for plots in ((True, False) if i % 2 == 0 else (False, True)):
+            times[plots].append(whole_command(root, plots))
+    with_, without = statistics.median(times[True]), statistics.median(times[False])
+    print(f"nncli train configs/circles.yaml, {repeat} runs each, alternated: median {with_:.3f}s with pictures, "
+          f"{without:.3f}s with --no-plots; the pictures cost {with_ - without:.3f}s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--whole", action="store_true", help="also time the whole train command with and without")
     parser.add_argument("--baseline", default=BASELINE, help="git ref of the older code (default: %(default)s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -109,6 +140,8 @@ def main():
               f"{fastest['new_wall'] / fastest['old_wall']:>6.2f} {fastest['old_cpu']:>7.3f}s "
               f"{fastest['new_cpu']:>7.3f}s {fastest['new_cpu'] / fastest['old_cpu']:>6.2f}")
         print("pictures (new):", ", ".join(result["new"]["pictures"]))
+        if args.whole:
+            compare_whole(scratch, args.repeat)
 
 
 if __name__ == "__main__":

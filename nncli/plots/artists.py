@@ -72,18 +72,25 @@ class Points:
     def facecolor(self):
         return to_rgba(self.color, self.alpha)
 
+    def _colors(self):
+        """(fill, edge or None) as 8-bit RGBA."""
+        edge = None
+        if self.edgecolor not in (None, "none"):
+            edge = to_rgba8(self.edgecolor, self.alpha if self.edgecolor != "white" else None)
+        return to_rgba8(self.color, self.alpha), edge
+
     def draw_one(self, pen, x, y, radius, scale):
-        edge = to_rgba8(self.edgecolor, self.alpha if self.edgecolor != "white" else None) \
-            if self.edgecolor not in (None, "none") else None
-        marks.marker(pen, self.marker, x, y, radius, to_rgba8(self.color, self.alpha), edge,
-                     points_to_pixels(self.linewidth) * scale)
+        fill, edge = self._colors()
+        marks.marker(pen, self.marker, x, y, radius, fill, edge, points_to_pixels(self.linewidth) * scale)
 
     def draw(self, pen, place, scale):
         px, py = place(self.offsets[:, 0], self.offsets[:, 1])
         radius = points_to_pixels(self.radius_points()) * scale
-        for x, y in zip(px, py):
+        fill, edge = self._colors()
+        width = points_to_pixels(self.linewidth) * scale
+        for x, y in zip(px.tolist(), py.tolist()):
             if np.isfinite(x) and np.isfinite(y):
-                self.draw_one(pen, x, y, radius, scale)
+                marks.marker(pen, self.marker, x, y, radius, fill, edge, width)
 
 
 @dataclass

@@ -236,13 +236,15 @@ class Axes:
         pen = ImageDraw.Draw(canvas, "RGBA")
         if self.grid_on:
             self._draw_grid(pen, scale)
-        # what lies inside the box is drawn on a copy of it, so that nothing spills out
-        layer = canvas.crop((x0, y0, x1, y1))
-        inner = ImageDraw.Draw(layer, "RGBA")
+        # what could reach outside the box is drawn on a copy of it, so that nothing spills out
+        clip = self._spills()
+        layer = canvas.crop((x0, y0, x1, y1)) if clip else canvas
+        inner = ImageDraw.Draw(layer, "RGBA") if clip else pen
+        left, top = (x0, y0) if clip else (0, 0)
 
         def shifted(x, y):
             px, py = self.place(x, y, scale)
-            return px - x0, py - y0
+            return px - left, py - top
 
         outside = []
         for thing in sorted(self.things, key=lambda t: t.zorder):
@@ -251,10 +253,11 @@ class Axes:
             elif isinstance(thing, (artists.Raster, artists.Contour)):
                 thing.draw(layer, shifted, scale)
             elif isinstance(thing, artists.Rule):
-                thing.draw(inner, shifted, scale, (0, 0, x1 - x0, y1 - y0))
+                thing.draw(inner, shifted, scale, (x0 - left, y0 - top, x1 - left, y1 - top))
             else:
                 thing.draw(inner, shifted, scale)
-        canvas.paste(layer, (x0, y0))
+        if clip:
+            canvas.paste(layer, (x0, y0))
         for thing in outside:
             thing.draw(pen, lambda x, y: self.place(x, y, scale), scale)
         draw_axis_shapes(self, pen, scale)
@@ -264,6 +267,27 @@ class Axes:
             self.colorbar.draw_shapes(canvas, pen, scale)
         for inset in self.insets:
             inset.draw_shapes(canvas, scale)
+
+    def _spills(self):
+        """Whether anything drawn inside could reach outside the box: data beyond the limits, or
+        markers and thick lines near the edges (a margin of 5 % of the box is kept by the limits)."""
+        x_view, y_view = sorted(self.xaxis.view), sorted(self.yaxis.view)
+        for thing in self.things:
+            if isinstance(thing, (artists.Raster, artists.Contour, artists.Rule)) or getattr(thing, "clip_on", True) is False:
+                continue
+            values = thing.data()
+            if values is None:
+                continue
+            x = self.xaxis.scale.forward(np.ravel(values[0]))
+            y = self.yaxis.scale.forward(np.ravel(values[1]))
+            inside = np.isfinite(x) & np.isfinite(y)
+            x, y = x[inside], y[inside]
+            x_pad = 0.02 * (x_view[1] - x_view[0])
+            y_pad = 0.02 * (y_view[1] - y_view[0])
+            if len(x) and (x.min() < x_view[0] + x_pad or x.max() > x_view[1] - x_pad or y.min() < y_view[0] + y_pad
+                           or y.max() > y_view[1] - y_pad):
+                return True
+        return False
 
     def _draw_grid(self, pen, scale):
         x0, y0, x1, y1 = self.box

@@ -103,7 +103,9 @@ def marker(pen, kind, x, y, radius, fill, edge=None, edge_width=0.0):
         pen.ellipse(box, fill=fill, outline=outline, width=width)
         return
     corners = [(x + dx * radius, y + dy * radius) for dx, dy in SHAPES[kind]]
-    pen.polygon(corners, fill=fill, outline=outline, width=width)
+    pen.polygon(corners, fill=fill)
+    if outline:  # a closed line: Pillow draws a wide polygon outline through a temporary image
+        pen.line(corners + corners[:1], fill=outline, width=width, joint="curve")
 
 
 def arrow(pen, start, end, color, width, head):

@@ -45,6 +45,7 @@ def line_height(size):
     return points_to_pixels(size) * LINE_SPACING
 
 
+@lru_cache(maxsize=4096)  # a figure's layout measures its labels several times
 def measure(text, size, bold=False, rotation=0):
     """(width, height) in pixels of ``text`` (lines split at newlines) as drawn, turned ``rotation`` degrees."""
     lines = str(text).split("\n")
