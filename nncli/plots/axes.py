@@ -61,7 +61,8 @@ class Axis:
         if self.major_format:
             majors = [(v, self.major_format(v)) for v, _ in majors]
         self.majors = majors
-        self.minors = [(v, self.minor_format(v) if self.minor_format else "") for v in minors] if self.show_minor else []
+        minors = minors if self.show_minor else []
+        self.minors = [(v, self.minor_format(v) if self.minor_format else "") for v in minors]
 
     def position(self, values, start, end):
         """Pixels of data ``values`` on an axis drawn from pixel ``start`` (low) to ``end`` (high)."""
@@ -273,7 +274,8 @@ class Axes:
         markers and thick lines near the edges (a margin of 5 % of the box is kept by the limits)."""
         x_view, y_view = sorted(self.xaxis.view), sorted(self.yaxis.view)
         for thing in self.things:
-            if isinstance(thing, (artists.Raster, artists.Contour, artists.Rule)) or getattr(thing, "clip_on", True) is False:
+            fixed = isinstance(thing, (artists.Raster, artists.Contour, artists.Rule))
+            if fixed or getattr(thing, "clip_on", True) is False:
                 continue
             values = thing.data()
             if values is None:
