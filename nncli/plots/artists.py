@@ -15,12 +15,11 @@ from .colors import to_rgba, to_rgba8
 from .text import points_to_pixels
 
 
-@dataclass
-class Line:
-    """``ax.plot``: points joined by a line, with markers on each point if ``marker``."""
+@dataclass(kw_only=True)
+class Stroke:
+    """How a line is drawn (and shown in a legend): colour, width in points, "-", "--", ":" or "none",
+    a marker on each point, the label."""
 
-    x: np.ndarray
-    y: np.ndarray
     color: object = "#1f77b4"
     linewidth: float = 1.5
     linestyle: str = "-"
@@ -28,8 +27,16 @@ class Line:
     markersize: float = 6.0
     alpha: float = None
     label: str = ""
-    clip_on: bool = True
     zorder: float = 2
+
+
+@dataclass
+class Line(Stroke):
+    """``ax.plot``: points joined by a line, with markers on each point if ``marker``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    clip_on: bool = True
     fit: bool = True  # whether the axes' limits are fitted to it
 
     def data(self):
@@ -113,19 +120,11 @@ class Segments:
 
 
 @dataclass
-class Rule:
+class Rule(Stroke):
     """``axhline`` / ``axvline``: a line across the whole axes at ``value``."""
 
     vertical: bool
     value: float
-    color: object = "black"
-    linewidth: float = 1.0
-    linestyle: str = "-"
-    label: str = ""
-    zorder: float = 2
-    alpha: float = None
-    marker: str = ""
-    markersize: float = 0.0
 
     def data(self):
         return None

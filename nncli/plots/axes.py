@@ -92,8 +92,9 @@ class Axes:
 
     def plot(self, x, y, color="#1f77b4", linewidth=1.5, linestyle="-", marker="", markersize=6.0, label="",
              alpha=None, clip_on=True, zorder=2):
-        return self._add(artists.Line(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), color,
-                                      linewidth, linestyle, marker, markersize, alpha, label, clip_on, zorder))
+        return self._add(artists.Line(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                                      color=color, linewidth=linewidth, linestyle=linestyle, marker=marker,
+                                      markersize=markersize, alpha=alpha, label=label, clip_on=clip_on, zorder=zorder))
 
     def scatter(self, x, y, s=20.0, color="#1f77b4", marker="o", alpha=None, edgecolors=None, linewidths=None,
                 label="", zorder=1):
@@ -103,10 +104,10 @@ class Axes:
         return self._add(artists.Points(offsets, s, color, marker, alpha, edgecolors, linewidths, label, zorder))
 
     def axhline(self, y, color="black", linewidth=1.0, linestyle="-", label=""):
-        return self._add(artists.Rule(False, y, color, linewidth, linestyle, label))
+        return self._add(artists.Rule(False, y, color=color, linewidth=linewidth, linestyle=linestyle, label=label))
 
     def axvline(self, x, color="black", linewidth=1.0, linestyle="-", label=""):
-        return self._add(artists.Rule(True, x, color, linewidth, linestyle, label))
+        return self._add(artists.Rule(True, x, color=color, linewidth=linewidth, linestyle=linestyle, label=label))
 
     def imshow(self, pixels, extent=None, origin="upper", smooth=False):
         """An RGB(A) uint8 image; without ``extent``, pixel (i, j) is centred on (x=j, y=i), row 0 at the top."""
@@ -120,10 +121,11 @@ class Axes:
 
     def errorbar(self, x, y, error, color="black", markersize=5.0, linewidth=1.5):
         """A marker at (x, y) and a bar from ``y - error`` to ``y + error``, with caps."""
-        self._add(artists.Line(np.array([x, x]), np.array([y - error, y + error]), color, linewidth))
+        self._add(artists.Line(np.array([x, x]), np.array([y - error, y + error]), color=color, linewidth=linewidth))
         self._add(artists.Points(np.array([[x, y - error], [x, y + error]]), (2 * 3.0) ** 2, color, "_",
                                  linewidth=linewidth, zorder=2))
-        return self._add(artists.Line(np.array([x]), np.array([y]), color, 0.0, "none", "o", markersize, zorder=3))
+        return self._add(artists.Line(np.array([x]), np.array([y]), color=color, linestyle="none", marker="o",
+                                      markersize=markersize, zorder=3))
 
     def contour(self, fields, extent, level=0.5, color="black", linewidth=1.0):
         return self._add(artists.Contour(np.asarray(fields, dtype=np.float32), extent, level, color, linewidth))

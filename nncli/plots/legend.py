@@ -122,14 +122,14 @@ class Legend:
 
 def _sample(pen, thing, left, middle, width, scale, markerscale):
     """A small picture of ``thing`` (a Line, Points, Patch) in a ``width``-wide slot."""
-    from .artists import Line, Points
+    from .artists import Line, Points, Rule
 
     if isinstance(thing, Patch):
         half = width * 0.3
         pen.rectangle([left + width / 2 - half, middle - half * 0.8, left + width / 2 + half, middle + half * 0.8],
                       fill=to_rgba8(thing.facecolor), outline=to_rgba8(thing.edgecolor),
                       width=max(1, int(round(text.points_to_pixels(thing.linewidth) * scale))))
-    elif isinstance(thing, Line):
+    elif isinstance(thing, (Line, Rule)):
         color = to_rgba8(thing.color, thing.alpha)
         if color[3] > 0 and thing.linestyle != "none":
             marks.polyline(pen, [(left + 2 * scale, middle), (left + width - 2 * scale, middle)], color,
