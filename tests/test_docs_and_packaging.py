@@ -7,6 +7,7 @@ import ast
 import importlib.metadata
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -177,8 +178,10 @@ def _complete(*words):
 
 def test_show_completion_prints_a_bash_script():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-m", "nncli", "--show-completion", "bash"], env=env,
-                         capture_output=True, text=True, timeout=60)
+    # the shell is found among the process's ancestors, as when a user types it: run from bash (a
+    # test runner started without any shell above it would otherwise find none)
+    command = f"{shlex.quote(sys.executable)} -m nncli --show-completion; exit $?"  # bash stays (no exec)
+    out = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "_NNCLI_COMPLETE=complete_bash" in out.stdout and "complete -o default -F" in out.stdout
 
