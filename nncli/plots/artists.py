@@ -234,7 +234,8 @@ class Contour:
     """The lines where a field crosses a level (``ax.contour``), drawn as pixels:
     ``fields`` (K, H, W) over ``extent`` (left, right, bottom, top), row 0 at the bottom.
     One field: the line where it crosses ``level``.  Several: the borders between the
-    regions where each field is the largest (drawn at the picture's own resolution)."""
+    regions where each field is the largest (which field wins is found at the picture's
+    own resolution, the borders on the supersampled canvas)."""
 
     fields: np.ndarray
     extent: tuple
@@ -254,15 +255,17 @@ class Contour:
         x0, y0 = int(round(min(px))), int(round(min(py)))
         size = (max(2, int(round(abs(px[1] - px[0])))), max(2, int(round(abs(py[1] - py[0])))))
         single = len(self.fields) == 1
-        shrink = 1 if single else scale  # several fields: found at the final size, then enlarged
-        small = (max(2, size[0] // shrink), max(2, size[1] // shrink))
+        shrink = 1 if single else scale  # several fields: K of them at the supersampled size would be large
+        small = (max(2, -(-size[0] // shrink)), max(2, -(-size[1] // shrink)))
         grown = [np.asarray(Image.fromarray(np.ascontiguousarray(f[::-1], dtype=np.float32), "F")
                             .resize(small, Image.BILINEAR)) for f in self.fields]
         regions = (grown[0] >= self.level) if single else np.argmax(np.stack(grown), axis=0)
+        if shrink > 1:  # each winner enlarged to the canvas, so that the borders are drawn at its resolution
+            regions = np.repeat(np.repeat(regions, shrink, axis=0), shrink, axis=1)[: size[1], : size[0]]
         edge = np.zeros(regions.shape, dtype=bool)
         edge[:, 1:] |= regions[:, 1:] != regions[:, :-1]
         edge[1:, :] |= regions[1:, :] != regions[:-1, :]
-        reach = max(0, int(round(points_to_pixels(self.linewidth) * scale / shrink / 2 - 0.5)))
+        reach = max(0, int(round(points_to_pixels(self.linewidth) * scale / 2 - 0.5)))
         padded = np.pad(edge, reach)
         thick = edge.copy()
         rows, columns = edge.shape
@@ -271,6 +274,4 @@ class Contour:
                 if dx * dx + dy * dy <= reach * reach + reach:
                     thick |= padded[reach + dy : reach + dy + rows, reach + dx : reach + dx + columns]
         mask = Image.fromarray(thick.astype(np.uint8) * 255, "L")
-        if shrink > 1:
-            mask = mask.resize(size, Image.BILINEAR)
         canvas.paste(Image.new("RGB", mask.size, to_rgba8(self.color)[:3]), (x0, y0), mask)

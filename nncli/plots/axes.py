@@ -13,7 +13,7 @@ import numpy as np
 from . import artists, text
 from .colors import to_rgba8
 from .legend import Legend
-from .scales import SCALES, Linear
+from .scales import SCALES, Linear, nice_ticks
 
 TICK = 3.5  # tick length, points
 GRID = (176, 176, 176)
@@ -60,9 +60,11 @@ class Axis:
         majors, minors = self.scale.ticks(low, high, bins, self.integer)
         if self.major_format:
             majors = [(v, self.major_format(v)) for v, _ in majors]
-        self.majors = majors
-        minors = minors if self.show_minor else []
-        self.minors = [(v, self.minor_format(v) if self.minor_format else "") for v in minors]
+        minors = [(v, self.minor_format(v) if self.minor_format else "") for v in minors] if self.show_minor else []
+        if self.scale.name == "log" and len([label for _, label in majors + minors if label]) < 2:
+            # less than a power of ten, and at most one labelled tick in it: round values, as on a linear axis
+            majors, minors = nice_ticks(low, high, bins), []
+        self.majors, self.minors = majors, minors
 
     def position(self, values, start, end):
         """Pixels of data ``values`` on an axis drawn from pixel ``start`` (low) to ``end`` (high)."""

@@ -3,6 +3,7 @@ or R^2 for regression (``metrics.png``)."""
 
 import numpy as np
 
+from .scales import nice_ticks
 from .style import REFERENCE, TRAIN, VAL, figure, save, set_title
 
 LOSS_NAMES = {"bce": "binary cross-entropy", "cross_entropy": "cross-entropy", "mse": "mean squared error"}
@@ -28,7 +29,7 @@ def _epoch_axis(ax, epochs):
     ax.set_xlabel("epoch")
 
 
-def _log_axis(ax, values):
+def log_axis(ax, values):
     """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
     ax.set_yscale("log")
     ax.yaxis.major_format = lambda value: f"{value:.3g}"
@@ -79,7 +80,7 @@ def draw_loss(view, path):
     finite = np.concatenate([values[np.isfinite(values)] for _, values, _ in curves])
     log_scale = len(finite) > 0 and bool(np.all(finite > 0))
     if log_scale:
-        _log_axis(ax, finite)
+        log_axis(ax, finite)
     _mark_stop(ax, view)
     name = LOSS_NAMES.get(view.head.loss, view.head.loss)
     _epoch_axis(ax, epochs)
@@ -125,13 +126,15 @@ def draw_metrics(view, path):
             text = f"{label} (last {_near_one(values[-1]) if scale == 'logit' else f'{values[-1]:.3f}'})"
             if scale == "logit":  # 0 and 1 lie at infinity: drawn at the edges, marked
                 values = np.clip(values, floor, 1.0 - floor)
-            ax.plot(epochs, values, color=color, linewidth=1.8, clip_on=False, label=text, **_style(epochs))
+            # on a logit axis a perfect score is drawn on the top edge: not cut in half there
+            ax.plot(epochs, values, color=color, linewidth=1.8, clip_on=scale != "logit", label=text,
+                    **_style(epochs))
         if metric == "auc" and target is not None:
             ax.axhline(target, color=REFERENCE, linestyle="--", linewidth=1.2, label=f"target AUC {target:g}")
         _mark_stop(ax, view)
         if scale == "logit":
             _logit_axis(ax, finite, floor)
-        elif scale == "linear":
+        elif scale == "linear" and metric != "r2":  # R² has its own limits (_r2_axis)
             ax.set_ylim(0.0, 1.0)
         _epoch_axis(ax, epochs)
         ax.set_ylabel(title + (" (logit scale)" if scale == "logit" else ""))
@@ -176,6 +179,8 @@ def _logit_axis(ax, values, floor):
     if len(in_view) < 4:  # few in view: 0.7, 0.8, 0.95, 0.995, ... too
         ticks += [0.2, 0.3, 0.7, 0.8] + [1 - 5 * 10.0**-k for k in range(2, 7)] + [5 * 10.0**-k for k in range(2, 7)]
         in_view = [t for t in ticks if bottom <= t <= top]
+    if len(in_view) < 3:  # a narrow range (0.955 to 0.979): round values within it, as on a linear axis
+        in_view = sorted(set(in_view) | {value for value, _ in nice_ticks(bottom, top, 4)})
     perfect = len(values) and values.max() >= 1.0
     if perfect:
         # the top edge is where 1 is drawn: labelled 1, and no tick (0.99) at or just under it that
@@ -186,9 +191,8 @@ def _logit_axis(ax, values, floor):
         span = logit(top) - logit(bottom)
         in_view = [t for t in in_view if logit(top) - logit(t) > 0.05 * span] + [top]
     ax.set_yticks(sorted(in_view), ["1" if perfect and value == top else f"{value:.6g}" for value in sorted(in_view)])
-    if perfect:
-        ax.text(0.01, 0.995, "1 (perfect) drawn at the top edge", coords="axes", fontsize=8,
-                va="top", ha="left", color=REFERENCE)
+    if perfect:  # said in the legend: a note inside the axes would lie on the curve at the top edge
+        ax.plot([], [], color="none", label="1 (perfect) is drawn at the top edge")
 
 
 def _r2_axis(ax, values):

@@ -48,13 +48,19 @@ class Figure:
         if self.suptitle_text:
             top += text.measure(self.suptitle_text, 12, bold=True)[1] + pad
         share = width / max(len(self.axes), 1)
-        for i, ax in enumerate(self.axes):
-            cell = (i * share + pad, top, (i + 1) * share - pad, height - pad)
+        cells = [(i * share + pad, top, (i + 1) * share - pad, height - pad) for i in range(len(self.axes))]
+        for ax, cell in zip(self.axes, cells):
             ax.box = (cell[0] + 60, cell[1] + 30, cell[2] - 20, cell[3] - 50)
-            for _ in range(2):  # the room for tick labels depends on the ticks, which depend on the box
+        for _ in range(2):  # the room for tick labels depends on the ticks, which depend on the box
+            rooms = []
+            for ax in self.axes:
                 ax.fit()
-                left, above, right, below = room(ax)
+                rooms.append(room(ax))
+            above = max(r[1] for r in rooms)  # panels side by side share their top and bottom edges
+            below = max(r[3] for r in rooms)
+            for ax, cell, (left, _, right, _) in zip(self.axes, cells, rooms):
                 ax.box = (cell[0] + left, cell[1] + above, cell[2] - right, cell[3] - below)
+        for ax in self.axes:
             if ax.aspect == "box":
                 _equal_box(ax)
             ax.fit()

@@ -42,20 +42,27 @@ class Legend:
 
     # ---- size and place, in pixels ---------------------------------------------------
     def _grid(self):
+        """Pixels: row height, handle length, handle-to-text gap, rows, the entries per column, text widths."""
         size = self.fontsize
-        row = text.line_height(size)
+        row = text.points_to_pixels(1.5 * size)
         handle = text.points_to_pixels(2.0 * size)
-        gap = text.points_to_pixels(0.6 * size)
+        gap = text.points_to_pixels(0.8 * size)
         rows = -(-len(self.entries) // self.ncols)
         columns = [self.entries[c * rows : (c + 1) * rows] for c in range(self.ncols)]
         widths = [max((text.measure(label, size)[0] for _, label in column), default=0) for column in columns]
         return row, handle, gap, rows, columns, widths
 
+    def _column_gap(self):
+        return text.points_to_pixels(2.0 * self.fontsize)
+
+    def _border(self):
+        return text.points_to_pixels(0.5 * self.fontsize)
+
     def size(self):
         row, handle, gap, rows, _, widths = self._grid()
-        width = sum(handle + gap + w for w in widths) + gap * (len(widths) + 1)
+        width = sum(handle + gap + w for w in widths) + self._column_gap() * (len(widths) - 1) + 2 * self._border()
         title = text.measure(self.title, self.title_fontsize) if self.title else (0, 0)
-        return max(width, title[0] + 2 * gap), rows * row + title[1] + gap
+        return max(width, title[0] + 2 * self._border()), rows * row + title[1] + self._border()
 
     def place(self, box, points=None, below_offset=0.0):
         """Choose ``self.origin`` (top-left) for the axes ``box``; ``points`` (N, 2) pixels of the data."""
@@ -91,12 +98,12 @@ class Legend:
         row, handle, gap, rows, columns, widths = self._grid()
         x, top = self.origin
         title_height = text.measure(self.title, self.title_fontsize)[1] if self.title else 0
-        y = top + gap / 2 + title_height
-        left = x + gap
+        y = top + self._border() / 2 + title_height
+        left = x + self._border()
         for column, width in zip(columns, widths):
             for i, (thing, label) in enumerate(column):
                 yield thing, label, left, y + (i + 0.5) * row, handle, gap
-            left += handle + gap + width + gap
+            left += handle + gap + width + self._column_gap()
 
     def draw_shapes(self, pen, scale):
         width, height = self.size()

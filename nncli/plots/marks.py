@@ -76,18 +76,18 @@ def _star(radius):
     return np.stack([outer, inner], axis=1).reshape(-1, 2)
 
 
-#: each marker's outline for radius 1 (None: a circle); sizes follow matplotlib's: a square is
-#: narrower than its circle, a triangle reaches further
+#: each marker's outline for the radius of its circle "o" (y down), sized as matplotlib sizes them:
+#: a square and a triangle as wide and as tall as the circle, a diamond a square turned 45 degrees
 SHAPES = {
-    "s": np.array([[-0.71, -0.71], [0.71, -0.71], [0.71, 0.71], [-0.71, 0.71]]),
-    "^": _regular(3, 1.0, 0.0),
-    "v": _regular(3, 1.0, math.pi),
-    "<": _regular(3, 1.0, -math.pi / 2),
-    ">": _regular(3, 1.0, math.pi / 2),
-    "D": np.array([[0.0, -1.0], [0.7, 0.0], [0.0, 1.0], [-0.7, 0.0]]),
+    "s": np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]),
+    "^": np.array([[0.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]),
+    "v": np.array([[0.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]),
+    "<": np.array([[-1.0, 0.0], [1.0, -1.0], [1.0, 1.0]]),
+    ">": np.array([[1.0, 0.0], [-1.0, 1.0], [-1.0, -1.0]]),
+    "D": np.array([[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]) * math.sqrt(2),
     "p": _regular(5, 1.0, 0.0),
     "h": _regular(6, 1.0, 0.0),
-    "*": _star(1.2),
+    "*": _star(1.0),
 }
 
 

@@ -113,6 +113,9 @@ class SymLog:
             step = self.linthresh * 10.0**k
             values += [step, -step]
         values = sorted(v for v in values if low <= v <= high)
+        if len(values) < 4:  # a short range: 2 and 5 times the powers of ten too
+            values = sorted(set(values) | {sign * m * self.linthresh * 10.0**k for k in range(0, 12) for m in (2, 5)
+                                           for sign in (1, -1) if low <= sign * m * self.linthresh * 10.0**k <= high})
         return [(v, plain(v, 0) if abs(v) >= 1 else plain(v)) for v in values], []
 
 
@@ -135,6 +138,13 @@ def nice_ticks(low, high, bins, integer=False):
     decimals = 0 if integer else max(0, -math.floor(math.log10(step) + 1e-9))
     if not integer and round(step / power, 6) == 2.5 and step < 10:
         decimals += 1
-    if max(abs(low), abs(high)) >= 1e6 or (max(abs(low), abs(high)) < 1e-4):
-        return [(v, plain(v)) for v in values]
+    largest = max(abs(low), abs(high))
+    if largest >= 1e6 or largest < 1e-4:  # in powers of ten, with the digits that tell the ticks apart
+        digits = min(15, max(1, math.floor(math.log10(largest)) - math.floor(math.log10(step) + 1e-9) + 1))
+        return [(v, _exponent(v, digits)) for v in values]
     return [(v, plain(v, decimals)) for v in values]
+
+
+def _exponent(value, digits):
+    text = f"{value:.{digits}g}"
+    return MINUS + text[1:] if text.startswith("-") else text

@@ -29,13 +29,32 @@ def figure(width, height, ncols=None):
     return fig, (axes if ncols else axes[0])
 
 
-def set_title(ax, text):
-    """``ax.set_title`` with each line wrapped to the figure's width, so no title is cut off."""
+def set_title(ax, title):
+    """``ax.set_title`` with each line wrapped to the width of the axes' share of the figure, so that
+    no title is cut off, into lines of even length (no word left alone on the last one)."""
+    from . import text
+
+    room = ax.figure.size[0] / len(ax.figure.axes) - 2 * text.points_to_pixels(6)
+
+    def fits(lines):
+        return max(text.measure(line, ax.title_size, ax.title_bold)[0] for line in lines) <= room
+
+    ax.set_title("\n".join(wrapped for line in title.split("\n") for wrapped in _wrap(line, fits)))
+
+
+def _wrap(line, fits):
+    """``line`` in the fewest lines that ``fits``, as even in length as they can be."""
     import textwrap
 
-    width = max(30, int(ax.figure.get_figwidth() * 9.5))  # characters of an 11 pt bold line per inch
-    lines = [wrapped for line in text.split("\n") for wrapped in textwrap.wrap(line, width) or [""]]
-    ax.set_title("\n".join(lines))
+    width = len(line)
+    while width > 10 and not fits(textwrap.wrap(line, width) or [""]):
+        width -= 2
+    lines = textwrap.wrap(line, width) or [""]
+    for even in range(-(-len(line) // len(lines)), width):  # the narrowest width giving as many lines
+        candidate = textwrap.wrap(line, even)
+        if len(candidate) == len(lines):
+            return candidate
+    return lines
 
 
 def save(fig, path):

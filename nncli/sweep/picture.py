@@ -4,8 +4,10 @@ configuration's mean +- std over its seeds), and the loss curve of every trial."
 import csv
 import math
 
+import numpy as np
 import yaml
 
+from ..plots.curves import log_axis
 from ..plots.style import REFERENCE, TRAIN, VAL, figure, save, set_title
 from ..runs.files import own_directory
 from .results import FINISHED, label
@@ -72,7 +74,7 @@ def _curves_panel(ax, path, plan, results, ranked):
     from .executors import trial_dir
 
     selected = set(ranked[0]["trials"]) if ranked and ranked[0]["rank"] == 1 else set()
-    column = None
+    column, drawn = None, []
     for trial in plan.trials:
         rows = _read_metrics(trial_dir(path, trial.id))
         if not rows:
@@ -81,14 +83,14 @@ def _curves_panel(ax, path, plan, results, ranked):
         epochs = [int(row["epoch"]) for row in rows]
         losses = [_number(row.get(column)) for row in rows]
         losses = [v if v is not None and v > 0 else math.nan for v in losses]
+        drawn += losses
         chosen = trial.id in selected
         ax.plot(epochs, losses, color=VAL if chosen else REFERENCE, alpha=0.9 if chosen else 0.25,
                 linewidth=1.4 if chosen else 0.8, zorder=3 if chosen else 2)
     if column is None:
         ax.text(0.5, 0.5, "no finished epochs yet", ha="center", va="center", coords="axes")
     else:
-        ax.set_yscale("log")
-        ax.yaxis.major_format = ax.yaxis.minor_format = lambda value: f"{value:.3g}"  # 0.65, not 6.5x10^-1
+        log_axis(ax, np.array([v for v in drawn if math.isfinite(v)]))
     ax.xaxis.integer = True
     ax.set_xlabel("epoch")
     ax.set_ylabel(column or "loss")
