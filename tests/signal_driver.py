@@ -77,9 +77,9 @@ def main():
 
         files.atomic_write = runs.atomic_write = atomic_write
     elif moment == "saving":
-        from PIL import Image  # a picture's PNG written to its temporary name, not yet renamed
+        from nncli.plots import figure  # a picture's temporary file open, its PNG made, not yet renamed
 
-        wrap(Image.Image, "save", "after")
+        wrap(figure, "png_bytes", "after")
     else:
         raise SystemExit(f"unknown moment {moment}")
     sys.argv = ["nncli", *arguments]

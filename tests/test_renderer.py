@@ -176,3 +176,16 @@ def test_a_saved_picture_is_a_whole_png_and_leaves_no_temporary_file(tmp_path):
     assert os.listdir(tmp_path) == ["out.png"]
     with Image.open(tmp_path / "out.png") as png:
         assert png.format == "PNG" and png.size == fig.size
+
+
+def test_the_png_writer_gives_pillow_the_exact_pixels_back():
+    import io
+
+    from nncli.plots.png import png_bytes
+
+    pixels = np.random.default_rng(0).integers(0, 256, size=(37, 53, 3), dtype=np.uint8)
+    with Image.open(io.BytesIO(png_bytes(pixels))) as png:
+        assert png.format == "PNG" and png.mode == "RGB" and png.size == (53, 37)
+        np.testing.assert_array_equal(np.asarray(png), pixels)
+    with pytest.raises(ValueError):
+        png_bytes(pixels[..., :2])
