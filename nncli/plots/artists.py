@@ -161,7 +161,13 @@ class Raster:
         size = (max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0))))
         rows = self.pixels[::-1] if self.origin == "lower" else self.pixels
         image = Image.fromarray(np.ascontiguousarray(rows))
-        resized = image.resize(size, Image.BILINEAR if self.smooth else Image.NEAREST)
+        if self.smooth and scale > 1:
+            # smoothed at the final size, then each pixel repeated: the canvas is shrunk by averaging
+            # blocks of scale x scale pixels, which gives back exactly the final-size image
+            final = (max(1, round(size[0] / scale)), max(1, round(size[1] / scale)))
+            resized = image.resize(final, Image.BILINEAR).resize(size, Image.NEAREST)
+        else:
+            resized = image.resize(size, Image.BILINEAR if self.smooth else Image.NEAREST)
         if resized.mode == "RGBA":
             canvas.paste(resized, (int(round(x0)), int(round(y0))), resized)
         else:

@@ -33,7 +33,7 @@ def log_axis(ax, values):
     """A log y axis whose ticks read as plain numbers (0.65, not 6.5x10^-1)."""
     ax.set_yscale("log")
     ax.yaxis.major_format = lambda value: f"{value:.3g}"
-    decades = np.log10(values.max() / values.min()) if len(values) else 0.0
+    decades = np.log10(values.max()) - np.log10(values.min()) if len(values) else 0.0
     # a short range has few powers of ten to label: label the minor ticks too (some of them)
     if decades < 1:
         keep = range(1, 10)

@@ -46,7 +46,8 @@ class Log:
             return np.log10(np.asarray(values, dtype=np.float64))
 
     def inverse(self, values):
-        return 10.0 ** np.asarray(values, dtype=np.float64)
+        # within the floats: a margin beside 1e-300 or 1e300 would reach 0 or inf
+        return 10.0 ** np.clip(np.asarray(values, dtype=np.float64), -307.0, 307.0)
 
     def valid(self, values):
         return np.isfinite(values) & (values > 0)
