@@ -189,3 +189,15 @@ def test_the_png_writer_gives_pillow_the_exact_pixels_back():
         np.testing.assert_array_equal(np.asarray(png), pixels)
     with pytest.raises(ValueError):
         png_bytes(pixels[..., :2])
+
+
+@pytest.mark.parametrize("values", [[1e300, 1e-300], [0.5, 0.5 + 1e-15], [7.0], [2.0, np.inf, np.nan, 3.0]])
+def test_a_log_axis_draws_any_positive_range(values):
+    fig = Figure(5.0, 3.0)
+    ax = fig.subplots()[0]
+    ax.plot(np.arange(len(values)), values)
+    ax.set_yscale("log")
+    fig.render()
+    low, high = ax.get_ylim()
+    assert 0 < low < high < np.inf
+    assert len([label for _, label in ax.yaxis.majors + ax.yaxis.minors if label]) >= 2
