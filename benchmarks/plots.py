@@ -3,6 +3,7 @@
     python benchmarks/plots.py                       # 7 repeats against BASELINE
     python benchmarks/plots.py --repeat 11 --baseline <git ref>
     python benchmarks/plots.py --whole               # also `nncli train` with and without pictures
+    python benchmarks/plots.py --whole --neighbour   # all of it beside a busy neighbour (one core)
 
 The run is trained once (configs/circles.yaml, no pictures).  Each measurement is
 a fresh process that loads the run (not timed), then imports matplotlib and draws
@@ -116,8 +117,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--whole", action="store_true", help="also time the whole train command with and without")
+    parser.add_argument("--neighbour", action="store_true", help="measure beside a busy process (neighbour.py)")
     parser.add_argument("--baseline", default=BASELINE, help="git ref of the older code (default: %(default)s)")
     args = parser.parse_args()
+    if args.neighbour:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from neighbour import busy_neighbour
+
+        with busy_neighbour():
+            print("beside a busy neighbour (one core spinning)")
+            compare(args)
+    else:
+        compare(args)
+
+
+def compare(args):
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         old_code = export(args.baseline, scratch / "old")
