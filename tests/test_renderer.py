@@ -201,3 +201,21 @@ def test_a_log_axis_draws_any_positive_range(values):
     low, high = ax.get_ylim()
     assert 0 < low < high < np.inf
     assert len([label for _, label in ax.yaxis.majors + ax.yaxis.minors if label]) >= 2
+
+
+def test_a_huge_label_is_cut_and_drawn_at_once():
+    """A CSV header or class label may be 65,536 characters: it is cut to text.MAX_LINE characters,
+    a title to text.MAX_LINES lines, and the picture is still drawn (once this took 2 s)."""
+    from nncli.plots.style import set_title
+
+    fig = Figure(6.0, 4.0)
+    ax = fig.subplots()[0]
+    ax.plot([0, 1], [0, 1], label="L" * 65536)
+    ax.set_xlabel("x" * 65536)
+    set_title(ax, "T" * 65536)
+    ax.legend()
+    fig.render()
+    assert text.lines_of("L" * 65536) == ["L" * (text.MAX_LINE - 1) + "…"]
+    assert len(text.lines_of(ax.title)) == text.MAX_LINES
+    x0, y0, x1, y1 = ax.box
+    assert 0 < y0 < y1 <= fig.size[1]

@@ -39,14 +39,17 @@ def set_title(ax, title):
     def fits(lines):
         return max(text.measure(line, ax.title_size, ax.title_bold)[0] for line in lines) <= room
 
-    ax.set_title("\n".join(wrapped for line in title.split("\n") for wrapped in _wrap(line, fits)))
+    # no line of more characters than twice the room's width in "i"s can fit: the search starts there
+    widest = int(2 * room / text.measure("i", ax.title_size, ax.title_bold)[0]) + 1
+    ax.set_title("\n".join(wrapped for line in title.split("\n") for wrapped in _wrap(line, fits, widest)))
 
 
-def _wrap(line, fits):
-    """``line`` in the fewest lines that ``fits``, as even in length as they can be."""
+def _wrap(line, fits, widest):
+    """``line`` in the fewest lines that ``fits`` (none wider than ``widest`` characters), as even in
+    length as they can be."""
     import textwrap
 
-    width = len(line)
+    width = min(len(line), widest)
     while width > 10 and not fits(textwrap.wrap(line, width) or [""]):
         width -= 2
     lines = textwrap.wrap(line, width) or [""]

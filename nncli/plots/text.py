@@ -14,6 +14,16 @@ from .colors import to_rgba8
 
 DPI = 110
 LINE_SPACING = 1.2
+#: a longer line (a CSV header or class label can be 65,536 characters) is cut, with "…"
+MAX_LINE = 200
+#: a text of more lines keeps its first ones and "…"
+MAX_LINES = 8
+
+
+def lines_of(text):
+    """The lines ``text`` is drawn as: split at newlines, each at most MAX_LINE characters, at most MAX_LINES."""
+    lines = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…" for line in str(text).split("\n")]
+    return lines if len(lines) <= MAX_LINES else lines[: MAX_LINES - 1] + ["…"]
 
 
 def points_to_pixels(points):
@@ -47,8 +57,8 @@ def line_height(size):
 
 @lru_cache(maxsize=4096)  # a figure's layout measures its labels several times
 def measure(text, size, bold=False, rotation=0):
-    """(width, height) in pixels of ``text`` (lines split at newlines) as drawn, turned ``rotation`` degrees."""
-    lines = str(text).split("\n")
+    """(width, height) in pixels of ``text`` (``lines_of``) as drawn, turned ``rotation`` degrees."""
+    lines = lines_of(text)
     face = font(size, bold)
     width = max(face.getlength(line) for line in lines)
     height = line_height(size) * len(lines)
@@ -68,7 +78,8 @@ def draw(image, x, y, text, size=10, color="black", ha="left", va="baseline", bo
     if not text.strip():
         return
     face = font(size, bold)
-    lines = text.split("\n")
+    lines = lines_of(text)
+    text = "\n".join(lines)
     step = line_height(size)
     width, height = measure(text, size, bold)
     ascent, _ = face.getmetrics()
