@@ -164,6 +164,17 @@ def test_a_plots_link_to_a_folder_elsewhere_is_refused_and_nothing_is_drawn_ther
     assert read_meta(run)["status"] == "completed"
 
 
+def test_a_directory_where_a_picture_goes_is_named_and_the_others_are_drawn(cli, tiny, tmp_path):
+    run = interrupted_copy(tiny[1], tmp_path)
+    (run / "plots" / "loss.png").mkdir(parents=True)
+    result = cli("plot", run)
+    assert result.exit_code == 2  # the user's to fix, like a full disk: not an internal failure
+    assert f"cannot write {run / 'plots' / 'loss.png'}: Is a directory" in result.stderr
+    assert "Errno" not in result.stderr and "Traceback" not in result.stderr
+    assert (run / "plots" / "metrics.png").is_file() and (run / "plots" / "loss.png").is_dir()
+    assert not temporaries(run / "plots")
+
+
 @pytest.mark.parametrize("entry", ["trials", "plots"])
 def test_a_sweep_never_writes_through_a_symlinked_folder(cli, tmp_path, entry):
     config = tmp_path / "sweep.yaml"

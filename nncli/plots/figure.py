@@ -6,10 +6,6 @@ on the final canvas, where FreeType smooths it itself.  Pillow draws everything:
 no matplotlib is imported, which is what makes a run's pictures cheap.
 """
 
-import os
-import secrets
-from pathlib import Path
-
 import numpy as np
 
 from . import text
@@ -95,17 +91,12 @@ class Figure:
         return image
 
     def save(self, path):
-        """Write the picture as a PNG to ``path`` atomically (a temporary name, then a rename)."""
+        """Write the picture as a PNG to ``path`` as every run file is written (``atomic_write``:
+        a temporary name, then a rename; RunError when it cannot be written)."""
+        from ..runs.files import atomic_write
+
         image = self.render()
-        path = Path(path)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-        try:
-            with open(temporary, "xb") as handle:  # exclusive: never through a link planted under that name
-                handle.write(png_bytes(np.asarray(image)))
-            os.replace(temporary, path)
-        finally:
-            if temporary.exists():
-                temporary.unlink()
+        atomic_write(path, lambda handle: handle.write(png_bytes(np.asarray(image))), durable=False)
 
 
 def _equal_box(ax):

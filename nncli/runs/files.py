@@ -37,7 +37,8 @@ _OWN_TEMPORARIES = set()
 
 
 #: why a write can fail that the user fixes (a full disk, a quota, a read-only file system, permissions)
-CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EACCES, errno.EPERM}
+CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EACCES, errno.EPERM,
+                errno.EISDIR}  # EISDIR: a directory where the file goes
 
 
 def temporary_name(path):
@@ -47,12 +48,14 @@ def temporary_name(path):
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
 
 
-def atomic_write(path, write):
+def atomic_write(path, write, durable=True):
     """Call ``write(file)`` on a temporary file next to ``path``, then rename it into place.
 
     Returns what ``write`` returns.  If it raises, the temporary file is removed
     and ``path`` is left as it was.  Whatever ``path`` is (a symbolic link, a
     FIFO), it is replaced, never written through: this is how run files are written.
+    ``durable``: the data reaches the disk before the rename (``fsync``); pictures,
+    which can be drawn again, skip it (some 12 ms a file on a slow disk).
     """
     path = Path(path)
     temporary = temporary_name(path)
@@ -61,7 +64,8 @@ def atomic_write(path, write):
         with open(temporary, "xb") as handle:  # exclusive: never through a link planted at that name
             result = write(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
         return result
     except OSError as exc:

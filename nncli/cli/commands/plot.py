@@ -25,10 +25,16 @@ def plot(
     check_names(only)  # a misspelt name fails before the run is loaded
 
     def failed(name, exc):
-        warn(f"could not draw {name}.png: {type(exc).__name__}: {exc}")
+        warn(f"could not draw {name}.png: {exc}" if isinstance(exc, NncliError)
+             else f"could not draw {name}.png: {type(exc).__name__}: {exc}")
 
     drawing = draw_all(run_dir, only or None, on_error=None if debugging() else failed)
     for path in drawing.paths:
         print(path)
     if drawing.failed:
-        raise NncliError(f"{len(drawing.failed)} plot(s) failed: {', '.join(drawing.failed)}")
+        message = f"{len(drawing.failed)} plot(s) failed: {', '.join(drawing.failed)}"
+        # failures of one kind of nncli's (a directory named loss.png, a full disk: RunError) keep that
+        # kind's exit code; anything else is an internal failure, exit 1
+        kinds = {type(exc) for exc in drawing.failed.values()}
+        kind = kinds.pop() if len(kinds) == 1 else NncliError
+        raise (kind if issubclass(kind, NncliError) else NncliError)(message)
