@@ -7,7 +7,7 @@ from . import runs
 from .config import load_config
 from .csv_text import csv_text
 from .data.pipeline import load_dataset
-from .errors import DataError, UsageError, echo, require_stdout
+from .errors import DataError, UsageError, echo, echo_path, require_stdout
 
 
 def write_data_split(config_path, split, output, overrides=()):
@@ -28,7 +28,7 @@ def write_data_split(config_path, split, output, overrides=()):
         try:
             runs.write_output(Path(output), lambda handle: handle.write(text.encode("utf-8")))
         except OSError as exc:
-            raise DataError(f"cannot write {output}: {exc.strerror}") from None
+            raise DataError(f"cannot write {echo_path(output)}: {exc.strerror}") from None
 
 
 def split_csv(columns, X, targets):

@@ -67,7 +67,20 @@ def require_stdout(what):
 
 
 ECHO_LIMIT = 80
+#: the most characters of a path quoted in a message
+PATH_LIMIT = 300
 """At most this many characters of a user's value are repeated in a message."""
+
+
+def echo_path(path):
+    """A path the user named, fit to quote: control characters escaped, at most PATH_LIMIT characters
+    (a path is worth more of the line than a value is), cut in the middle: its start and its
+    file name stay."""
+    text = echo(str(path), 4 * PATH_LIMIT)
+    if len(text) <= PATH_LIMIT:
+        return text
+    half = PATH_LIMIT // 2
+    return text[: half - 1] + "…" + text[-half:]
 
 
 def echo(value, limit=ECHO_LIMIT):

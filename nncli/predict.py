@@ -17,7 +17,7 @@ from .blas_threads import threads_for_config
 from .csv_text import csv_text
 from .data.pipeline import scale_inputs
 from .data.table import Table, names
-from .errors import DataError, UsageError, echo, require_stdout
+from .errors import DataError, UsageError, echo, echo_path, require_stdout
 from .evaluate import warn_if_unfinished
 from .float_errors import quiet_float_errors
 from .metrics import class_scores
@@ -130,7 +130,7 @@ def predict_csv(run_dir, source, output="-", keep=(), delimiter=","):
         try:
             return runs.write_output(Path(output), lambda handle: write(lambda text: handle.write(text.encode())))
         except OSError as exc:
-            raise DataError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise DataError(f"cannot write {echo_path(output)}: {exc.strerror or exc}") from None
 
 
 def batches(chunks, size):

@@ -274,3 +274,23 @@ def test_temporaries_are_unique_and_only_those_of_dead_processes_are_cleaned(tmp
     (tmp_path / ".odd-name.tmp").write_text("x")
     runs.remove_stale_temporaries(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".weights.npz.{live}.abcdef.tmp"]
+
+
+def test_a_path_in_a_cannot_write_message_is_escaped_and_cut(tmp_path):
+    """A user-named path is quoted as values are: control characters escaped (a name holding a
+    terminal escape prints as text), at most errors.PATH_LIMIT characters."""
+    from nncli.errors import PATH_LIMIT
+
+    odd = tmp_path / "out\x1b[31m.csv"
+    odd.mkdir()  # a directory where the file goes
+    with pytest.raises(RunError) as caught:
+        runs.atomic_write(odd, lambda handle: handle.write(b"x"))
+    message = str(caught.value)
+    assert "\x1b" not in message and "out\\x1b[31m.csv: Is a directory" in message
+    deep = tmp_path / ("d" * 200) / ("e" * 200)
+    deep.mkdir(parents=True)
+    with pytest.raises(RunError) as caught:
+        runs.atomic_write(deep, lambda handle: handle.write(b"x"))
+    message = str(caught.value)
+    assert len(message) < PATH_LIMIT + 40 and "…" in message
+    assert message.startswith(f"cannot write {tmp_path}") and message.endswith("e" * 100 + ": Is a directory")

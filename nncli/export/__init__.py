@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import runs
-from ..errors import DataError, RunError, UsageError, echo
+from ..errors import DataError, RunError, UsageError, echo, echo_path
 from ..runs.directory import check_run_dir
 from ..runs.load import load_model
 
@@ -52,7 +52,7 @@ def export_run(run_dir, fmt, output=None):
     try:
         write(target, lambda handle: handle.write(data))
     except OSError as exc:
-        raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise DataError(f"cannot write {echo_path(target)}: {exc.strerror or exc}") from None
     return target
 
 

@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from ..errors import RunError
+from ..errors import RunError, echo_path
 from .files import META, json_safe, temporary_name
 from .lock import LOCK
 
@@ -89,7 +89,7 @@ def claim(path, data):
     except FileExistsError:
         raise RunError(f"run directory {path.parent} was just taken by another training") from None
     except OSError as exc:
-        raise RunError(f"cannot write {path}: {exc.strerror}") from None
+        raise RunError(f"cannot write {echo_path(path)}: {exc.strerror}") from None
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 
 from ..csv_text import csv_text
-from ..errors import RunError
+from ..errors import RunError, echo_path
 
 CONFIG = "config.yaml"
 META = "meta.json"
@@ -72,7 +72,7 @@ def atomic_write(path, write, durable=True):
         if exc.errno not in CANNOT_WRITE:
             raise
         # a full disk, a quota, a read-only file system: one line naming the file, not an internal error
-        raise RunError(f"cannot write {path}: {exc.strerror}") from None
+        raise RunError(f"cannot write {echo_path(path)}: {exc.strerror}") from None
     finally:
         temporary.unlink(missing_ok=True)
         _OWN_TEMPORARIES.discard(temporary)
