@@ -406,6 +406,9 @@ def _spec_with(sweep, old, new):
     ("overrides: [training.lr=0.1]", "overrides: [5]", "needs overrides as a list of KEY=VALUE texts"),
     ("config: ", "config: /dev/zero #", "/dev/zero changed (or went missing)"),
     ("config: ", "config: {tmp}/fifo #", "fifo changed (or went missing)"),
+    ("nncli_sweep: 1", "nncli_sweep: 99", "a sweep spec of a format this nncli does not read (nncli_sweep: 99"),
+    ("select: val_loss", "select: test_loss", "select: --select test_loss: a sweep never selects on test data"),
+    ("select: val_loss", "select: [1]", "select: --select takes a val_* or train_* metric"),
 ])
 def test_a_tampered_sweep_spec_is_refused(cli, swept, tmp_path, old, new, expected):
     os.mkfifo(tmp_path / "fifo")

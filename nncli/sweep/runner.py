@@ -248,6 +248,13 @@ def _plan_of(spec, where):
     ``trials/``, so a tampered id (``../../elsewhere``, an absolute path) must not."""
     import re
 
+    if spec.get("nncli_sweep") != FORMAT:
+        raise RunError(f"{where} is a sweep spec of a format this nncli does not read "
+                       f"(nncli_sweep: {echo(spec.get('nncli_sweep'))}; it reads {FORMAT})")
+    try:
+        res.check_select(spec.get("select") if isinstance(spec.get("select"), str) else "", True)
+    except UsageError as exc:  # the text says --select: it was the sweep's own choice, now in this file
+        raise RunError(f"{where}: select: {exc}") from None
     try:
         trials = [Trial(t["id"], list(t["overrides"]), t["seed"]) for t in spec["trials"]]
         plan = Plan(spec["config"], list(spec["fixed"]), trials, list(spec["swept"]))
