@@ -1,5 +1,5 @@
 """``python -m nncli``."""
 
-from .cli import main
+from .start import main
 
 main()

@@ -6,6 +6,7 @@ The hostile tests use it to hit moments no outside timing can hit reliably; the
 signal goes through the kernel to the process's real handlers, as one from a
 user would.  MOMENT is one of:
 
+    starting    the console script runs and is about to import the command line (any command)
     preparing   a training is about to make its data and network (no run directory yet)
     claimed     the run directory was just created and claimed (before config.yaml)
     resumed     --resume just marked the run as running again (before its first batch)
@@ -28,6 +29,19 @@ import sys
 def main():
     moment, name, arguments = sys.argv[1], sys.argv[2], sys.argv[3:]
     number = getattr(signal, "SIG" + name)
+    if moment == "starting":  # before anything of nncli but its first module is imported
+        from nncli import start
+
+        original = start._load_cli
+
+        def load_after_a_signal():
+            os.kill(os.getpid(), number)
+            return original()
+
+        start._load_cli = load_after_a_signal
+        sys.argv = ["nncli", *arguments]
+        start.main()
+        return
     fired = []
 
     def fire():
@@ -83,7 +97,7 @@ def main():
     else:
         raise SystemExit(f"unknown moment {moment}")
     sys.argv = ["nncli", *arguments]
-    from nncli.cli.entry import main as nncli_main
+    from nncli.start import main as nncli_main
 
     nncli_main()
 

@@ -143,6 +143,14 @@ def test_json_after_ctrl_c_names_the_run_and_its_status(tiny, tmp_path):
     assert read_meta(Path(out["run_dir"]))["status"] == "interrupted"
 
 
+@pytest.mark.parametrize("signame", ["INT", "TERM"])
+def test_a_signal_while_nncli_starts_is_ctrl_c(tmp_path, signame):
+    """Before the command line's imports (some 50 ms): SIGTERM too exits 130 with one line, not 143."""
+    code, stdout, stderr = finish(driven("starting", signame, "train", tmp_path / "none.yaml"))
+    assert code == 130 and stderr.strip().splitlines() == ["nncli: interrupted"] and stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_a_signal_during_predict_removes_its_temporary_file(tiny, tmp_path, signame):
     """predict reads stdin held open, so it is surely mid-write when the signal comes."""
