@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
 
 
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The hostile tests' tiny config and its uninterrupted run (the reference every resumed run
+    must equal), trained once per test module."""
+    from hostile_support import TINY, train_reference  # it imports this file: imported when first used
+
+    return train_reference(tmp_path_factory.mktemp("tiny"), TINY)
+
+
 @pytest.fixture
 def cli():
     """``cli(*args)`` runs nncli in this process; returns a result with

@@ -30,17 +30,10 @@ from hostile_support import (
     output_cases,
     read_meta,
     temporaries,
-    train_reference,
 )
 
 from nncli import runs
 from nncli.errors import RunError
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """The tiny config and its uninterrupted run (the reference every resumed run must equal)."""
-    return train_reference(tmp_path_factory.mktemp("tiny"), TINY)
 
 
 @pytest.fixture

@@ -15,23 +15,15 @@ from pathlib import Path
 
 import pytest
 from hostile_support import (
-    TINY,
     assert_same_weights,
     driven,
     finish,
     read_meta,
     start_nncli,
     temporaries,
-    train_reference,
 )
 
 from nncli import runs
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """The tiny config and its uninterrupted run (the reference every resumed run must equal)."""
-    return train_reference(tmp_path_factory.mktemp("tiny"), TINY)
 
 
 @pytest.mark.parametrize("signame", ["INT", "TERM"])
