@@ -67,9 +67,9 @@ def require_stdout(what):
 
 
 ECHO_LIMIT = 80
+"""At most this many characters of a user's value are repeated in a message."""
 #: the most characters of a path quoted in a message
 PATH_LIMIT = 300
-"""At most this many characters of a user's value are repeated in a message."""
 
 
 def echo_path(path):

@@ -408,13 +408,18 @@ def _spec_with(sweep, old, new):
     ("config: ", "config: {tmp}/fifo #", "fifo changed (or went missing)"),
     ("nncli_sweep: 1", "nncli_sweep: 99", "a sweep spec of a format this nncli does not read (nncli_sweep: 99"),
     ("select: val_loss", "select: test_loss", "select: --select test_loss: a sweep never selects on test data"),
-    ("select: val_loss", "select: [1]", "select: --select takes a val_* or train_* metric"),
+    ("select: val_loss", "select: [1]", "select: '[1]' is not a metric's name"),
 ])
 def test_a_tampered_sweep_spec_is_refused(cli, swept, tmp_path, old, new, expected):
     os.mkfifo(tmp_path / "fifo")
     _spec_with(swept, old, new.format(tmp=tmp_path))
     _refused(cli("sweep", "--resume", swept, "--jobs", "1", "--quiet"), expected.format(tmp=tmp_path))
     assert not (tmp_path / "absolute").exists() and not any(tmp_path.parent.glob("escaped"))
+
+
+def test_a_sweep_spec_that_is_not_a_mapping_is_refused(cli, swept):
+    (swept / "sweep.yaml").write_text("- a\n- b\n")
+    _refused(cli("sweep", "--resume", swept, "--jobs", "1", "--quiet"), "is not a sweep spec nncli can read")
 
 
 def test_a_file_in_a_trials_place(cli, swept):

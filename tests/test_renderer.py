@@ -219,3 +219,93 @@ def test_a_huge_label_is_cut_and_drawn_at_once():
     assert len(text.lines_of(ax.title)) == text.MAX_LINES
     x0, y0, x1, y1 = ax.box
     assert 0 < y0 < y1 <= fig.size[1]
+
+
+# ---- what a review found (each failed before its fix) ------------------------------------------
+
+
+def test_control_characters_in_labels_are_drawn_as_escapes():
+    odd = "neg\x1c \r\x85\u2029x\x1dy"
+    assert text.lines_of(odd) == ["neg\\x1c \\r\\x85\\u2029x\\x1dy"]
+    fig = Figure(5.0, 3.0)
+    ax = fig.subplots()[0]
+    ax.plot([0, 1], [0, 1], label=odd)
+    ax.set_xlabel(odd)
+    ax.set_xticks([0, 1], [odd, "b"])
+    ax.legend()
+    fig.render()  # Pillow's layout failed on several of these ("raqm_layout() failed")
+
+
+def test_long_tick_labels_leave_the_data_their_room():
+    fig = Figure(6.0, 5.0)
+    ax = fig.subplots()[0]
+    ax.imshow(np.zeros((3, 3, 3), dtype=np.uint8))
+    names = ["class " + "x" * 300 + str(k) for k in range(3)]
+    ax.set_xticks(range(3), names, rotation=90)
+    ax.set_yticks(range(3), names)
+    fig.render()
+    x0, y0, x1, y1 = ax.box
+    assert 0 <= x0 < x1 <= fig.size[0] and 0 <= y0 < y1 <= fig.size[1]
+    assert min(x1 - x0, y1 - y0) >= 0.3 * min(fig.size)
+    assert all(len(label) <= 24 for _, label in ax.yaxis.majors)
+
+
+def test_a_title_with_a_blank_line_is_wrapped():
+    from nncli.plots.style import set_title
+
+    fig = Figure(5.0, 3.0)
+    ax = fig.subplots()[0]
+    set_title(ax, "line one\n\nline three")
+    assert ax.title == "line one\n\nline three"
+
+
+def test_a_symlog_axis_far_below_zero_keeps_its_ticks_few_and_spread():
+    ticks, _ = SymLog(linthresh=1.0).ticks(-3e20, 1.0, 6)
+    values = [value for value, _ in ticks]
+    assert 3 <= len(values) <= 7 and min(values) <= -1e17 and 0.0 in values
+
+
+def test_a_curve_flat_but_for_rounding_gets_distinct_round_ticks():
+    fig = Figure(5.0, 3.0)
+    ax = fig.subplots()[0]
+    ax.plot([0, 1, 2], [0.6931471805599453, 0.6931471805599454, 0.6931471805599453])
+    fig.render()
+    labels = [label for _, label in ax.yaxis.majors]
+    assert 2 <= len(labels) <= 10 and len(set(labels)) == len(labels) and all(len(label) < 10 for label in labels)
+
+
+def test_an_image_follows_a_reversed_axis_and_stays_in_its_box():
+    fig = Figure(4.0, 4.0)
+    ax = fig.subplots()[0]
+    ax.axis_off()
+    red_top = np.zeros((2, 1, 3), dtype=np.uint8)
+    red_top[0] = (255, 0, 0)  # row 0 red: at y=1 (extent top), blue below
+    red_top[1] = (0, 0, 255)
+    ax.imshow(red_top, extent=(-5, 5, -1, 1), origin="upper")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(1, -1)  # reversed: y=1 at the bottom
+    pixels = _image(fig)
+    x0, y0, x1, y1 = (int(round(v)) for v in ax.box)
+    middle = (x0 + x1) // 2
+    assert tuple(pixels[y1 - 5, middle]) == (255, 0, 0) and tuple(pixels[y0 + 5, middle]) == (0, 0, 255)
+    assert tuple(pixels[(y0 + y1) // 2, max(0, x0 - 5)]) == (255, 255, 255)  # not beyond the box
+
+
+@pytest.mark.parametrize("values, scale, limits", [([-1e308, 1e308], "linear", None), ([0, 1.5e-323], "linear", None),
+                                                   ([0.1, 0.5], "log", (0, 1))])
+def test_extreme_ranges_draw(values, scale, limits):
+    fig = Figure(4.0, 3.0)
+    ax = fig.subplots()[0]
+    ax.plot([0, 1], values)
+    ax.set_yscale(scale)
+    if limits:
+        ax.set_ylim(*limits)
+    fig.render()
+    assert all(np.isfinite(ax.yaxis.view)) and ax.yaxis.view[0] < ax.yaxis.view[1]
+
+
+def test_a_picture_is_at_most_max_side_pixels_long():
+    from nncli.plots.figure import MAX_SIDE
+
+    fig = Figure(1.0, 500.0)
+    assert max(fig.size) <= MAX_SIDE and fig.size[1] / fig.size[0] == pytest.approx(500, rel=0.01)

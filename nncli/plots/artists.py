@@ -6,7 +6,7 @@ supersampling factor (points become ``points_to_pixels(points) * scale``).
 ``data()`` gives the (x, y) values the axes' limits are fitted to.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -133,7 +133,8 @@ class Rule(Stroke):
         x0, y0, x1, y1 = box
         px, py = place(np.array([self.value]), np.array([self.value]))
         ends = [(px[0], y0), (px[0], y1)] if self.vertical else [(x0, py[0]), (x1, py[0])]
-        marks.polyline(pen, ends, to_rgba8(self.color), points_to_pixels(self.linewidth) * scale, self.linestyle)
+        marks.polyline(pen, ends, to_rgba8(self.color, self.alpha), points_to_pixels(self.linewidth) * scale,
+                       self.linestyle)
 
 
 @dataclass
@@ -159,7 +160,11 @@ class Raster:
         x0, x1 = sorted(px)
         y0, y1 = sorted(py)
         size = (max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0))))
-        rows = self.pixels[::-1] if self.origin == "lower" else self.pixels
+        rows = self.pixels[::-1] if self.origin == "lower" else self.pixels  # rows[0] lies at ``top``
+        if py[1] > py[0]:  # ``top`` is drawn below ``bottom`` (a reversed axis)
+            rows = rows[::-1]
+        if px[0] > px[1]:
+            rows = rows[:, ::-1]
         image = Image.fromarray(np.ascontiguousarray(rows))
         if self.smooth and scale > 1:
             # smoothed at the final size, then each pixel repeated: the canvas is shrunk by averaging
@@ -188,7 +193,6 @@ class Label:
     va: str = "baseline"
     bold: bool = False
     coords: str = "data"
-    rotation: int = 0
 
 
 @dataclass
@@ -223,7 +227,6 @@ class Box:
     edgecolor: object = "black"
     linewidth: float = 1.0
     zorder: float = 1
-    extra: dict = field(default_factory=dict)
 
     def data(self):
         return np.array([self.x, self.x + self.width]), np.array([self.y, self.y + self.height])

@@ -11,11 +11,9 @@ data and the ticks chosen, shapes are drawn on the supersampled canvas
 import numpy as np
 
 from . import artists, text
-from .colors import to_rgba8
 from .legend import Legend
 from .scales import SCALES, Linear, nice_ticks
 
-TICK = 3.5  # tick length, points
 GRID = (176, 176, 176)
 MARGIN = 0.05  # of the data range, beside it
 
@@ -35,17 +33,21 @@ class Axis:
         self.majors, self.minors, self.view = [], [], (0.0, 1.0)
 
     def fit(self, values, margin=True):
-        """Choose ``self.view`` (forward-scaled limits) and the ticks."""
+        """Choose ``self.view``: the limits, forward-scaled, finite and apart."""
+        bound = self.scale.bound
         if self.limits is not None:
-            low, high = self.scale.forward(np.array(self.limits, dtype=np.float64))
+            low, high = np.clip(np.nan_to_num(self.scale.forward(np.array(self.limits, dtype=np.float64)),
+                                              nan=0.0, posinf=bound, neginf=-bound), -bound, bound)
         else:
             values = np.asarray(values, dtype=np.float64)
-            values = self.scale.forward(values[self.scale.valid(values)])
+            values = np.clip(self.scale.forward(values[self.scale.valid(values)]), -bound, bound)
             low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-            if high == low:
-                low, high = low - (abs(low) * 0.05 or 0.5), high + (abs(high) * 0.05 or 0.5)
+            if high - low <= 1e-12 * max(abs(low), abs(high)):  # one value, or the same but for rounding
+                middle = low / 2 + high / 2
+                low, high = middle - (abs(middle) * 0.05 or 0.5), middle + (abs(middle) * 0.05 or 0.5)
             elif margin:
-                low, high = low - MARGIN * (high - low), high + MARGIN * (high - low)
+                low, high = low - (MARGIN * high - MARGIN * low), high + (MARGIN * high - MARGIN * low)
+        low, high = np.clip([low, high], -bound, bound)
         self.view = (float(low), float(high))
 
     def data_limits(self):
@@ -71,6 +73,15 @@ class Axis:
         low, high = self.view
         fraction = (self.scale.forward(values) - low) / ((high - low) or 1.0)
         return start + fraction * (end - start)
+
+
+#: a tick label (a class name can be 65,536 characters) is cut to this many, so that the data keep their room
+MAX_TICK_LABEL = 24
+
+
+def _fixed_ticks(values, labels):
+    labels = labels if labels is not None else [f"{v:g}" for v in values]
+    return [(value, " ".join(text.lines_of(label, MAX_TICK_LABEL))) for value, label in zip(values, labels)]
 
 
 class Axes:
@@ -175,12 +186,10 @@ class Axes:
         self.title_bold = self.title_bold if bold is None else bold
 
     def set_xticks(self, values, labels=None, rotation=0):
-        labels = labels if labels is not None else [f"{v:g}" for v in values]
-        self.xaxis.fixed, self.xaxis.rotation = list(zip(values, labels)), rotation
+        self.xaxis.fixed, self.xaxis.rotation = _fixed_ticks(values, labels), rotation
 
     def set_yticks(self, values, labels=None):
-        labels = labels if labels is not None else [f"{v:g}" for v in values]
-        self.yaxis.fixed = list(zip(values, labels))
+        self.yaxis.fixed = _fixed_ticks(values, labels)
 
     def grid(self, on=True, which="major", alpha=0.3):
         self.grid_on, self.grid_which, self.grid_alpha = on, which, alpha
@@ -278,8 +287,14 @@ class Axes:
         markers and thick lines near the edges (a margin of 5 % of the box is kept by the limits)."""
         x_view, y_view = sorted(self.xaxis.view), sorted(self.yaxis.view)
         for thing in self.things:
-            fixed = isinstance(thing, (artists.Raster, artists.Contour, artists.Rule))
-            if fixed or getattr(thing, "clip_on", True) is False:
+            if isinstance(thing, (artists.Raster, artists.Contour)):
+                left, right, bottom, top = self.xaxis.scale.forward(thing.extent[:2]).tolist() + \
+                    self.yaxis.scale.forward(thing.extent[2:]).tolist()
+                if min(left, right) < x_view[0] or max(left, right) > x_view[1] or min(bottom, top) < y_view[0] \
+                        or max(bottom, top) > y_view[1]:
+                    return True
+                continue
+            if isinstance(thing, artists.Rule) or getattr(thing, "clip_on", True) is False:
                 continue
             values = thing.data()
             if values is None:
@@ -335,6 +350,3 @@ class Axes:
                   if isinstance(thing, (artists.Line, artists.Points)) and thing.data() is not None]
         return np.concatenate(points) if points else None
 
-
-def spine_color():
-    return to_rgba8("black")

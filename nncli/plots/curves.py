@@ -3,7 +3,7 @@ or R^2 for regression (``metrics.png``)."""
 
 import numpy as np
 
-from .scales import nice_ticks
+from .scales import LOGIT_TICKS, Logit, nice_ticks
 from .style import REFERENCE, TRAIN, VAL, figure, save, set_title
 
 LOSS_NAMES = {"bce": "binary cross-entropy", "cross_entropy": "cross-entropy", "mse": "mean squared error"}
@@ -168,12 +168,12 @@ def _logit_floor(values):
 def _logit_axis(ax, values, floor):
     """A logit y axis from just below the lowest value to ``1 - floor``, ticks as plain numbers."""
     ax.set_yscale("logit")
+    logit = Logit()
     low = float(np.clip(values.min(), floor, 1.0 - 2 * floor)) if len(values) else 0.5
-    logits = np.log(low / (1 - low)), np.log((1 - floor) / floor)
+    logits = logit.forward([low, 1 - floor])
     margin = 0.04 * (logits[1] - logits[0])
-    ax.set_ylim(1 / (1 + np.exp(-(logits[0] - margin))), 1 - floor)
-    # 0.5, 0.9, 0.99, ... and 0.1, 0.01, ... within the range: one tick per factor of ten in the error
-    ticks = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
+    ax.set_ylim(float(logit.inverse(logits[0] - margin)), 1 - floor)
+    ticks = list(LOGIT_TICKS)  # one tick per factor of ten in the error, within the range
     bottom, top = ax.get_ylim()
     in_view = [t for t in ticks if bottom <= t <= top]
     if len(in_view) < 4:  # few in view: 0.7, 0.8, 0.95, 0.995, ... too
@@ -185,11 +185,8 @@ def _logit_axis(ax, values, floor):
     if perfect:
         # the top edge is where 1 is drawn: labelled 1, and no tick (0.99) at or just under it that
         # a perfect curve would be read against
-        def logit(p):
-            return np.log(p / (1 - p))
-
-        span = logit(top) - logit(bottom)
-        in_view = [t for t in in_view if logit(top) - logit(t) > 0.05 * span] + [top]
+        span = logit.forward(top) - logit.forward(bottom)
+        in_view = [t for t in in_view if logit.forward(top) - logit.forward(t) > 0.05 * span] + [top]
     ax.set_yticks(sorted(in_view), ["1" if perfect and value == top else f"{value:.6g}" for value in sorted(in_view)])
     if perfect:  # said in the legend: a note inside the axes would lie on the curve at the top edge
         ax.plot([], [], color="none", label="1 (perfect) is drawn at the top edge")

@@ -17,18 +17,20 @@ SUPERSAMPLE = 2
 PAD = 6.0  # points around the figure's edge and between panels
 
 
+#: the longest side of a picture in pixels (a 28x1 kernel's weights asked for a 14,726-pixel-high one)
+MAX_SIDE = 4000
+
+
 class Figure:
     def __init__(self, width, height):
-        self.size = (int(round(width * text.DPI)), int(round(height * text.DPI)))
+        shrink = min(1.0, MAX_SIDE / (max(width, height) * text.DPI))  # the same shape, smaller
+        self.size = (max(1, int(round(width * text.DPI * shrink))), max(1, int(round(height * text.DPI * shrink))))
         self.axes = []
         self.suptitle_text = ""
 
     def subplots(self, ncols=1):
         self.axes = [Axes(self) for _ in range(ncols)]
         return self.axes
-
-    def get_figwidth(self):
-        return self.size[0] / text.DPI
 
     def suptitle(self, title):
         self.suptitle_text = title
@@ -56,7 +58,7 @@ class Figure:
             above = max(r[1] for r in rooms)  # panels side by side share their top and bottom edges
             below = max(r[3] for r in rooms)
             for ax, cell, (left, _, right, _) in zip(self.axes, cells, rooms):
-                ax.box = (cell[0] + left, cell[1] + above, cell[2] - right, cell[3] - below)
+                ax.box = _at_least(cell, left, above, right, below)
         for ax in self.axes:
             if ax.aspect == "box":
                 _equal_box(ax)
@@ -97,6 +99,24 @@ class Figure:
 
         image = self.render()
         atomic_write(path, lambda handle: handle.write(png_bytes(np.asarray(image))), durable=False)
+
+
+#: the least share of its cell an axes box keeps, however much room its labels ask for
+MIN_SHARE = 0.35
+
+
+def _at_least(cell, left, top, right, bottom):
+    """The box ``cell`` less the room asked for on each side; when that leaves less than MIN_SHARE
+    of the cell's width or height, the room on the two sides shrinks in proportion."""
+    x0, y0, x1, y1 = cell
+    box = [x0 + left, y0 + top, x1 - right, y1 - bottom]
+    for low, high, before, after, span in ((0, 2, left, right, x1 - x0), (1, 3, top, bottom, y1 - y0)):
+        short = MIN_SHARE * span - (box[high] - box[low])
+        if short > 0:
+            share = before / (before + after) if before + after > 0 else 0.5
+            box[low] -= short * share
+            box[high] += short * (1 - share)
+    return tuple(box)
 
 
 def _equal_box(ax):

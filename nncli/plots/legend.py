@@ -143,7 +143,7 @@ def _sample(pen, thing, left, middle, width, scale, markerscale):
                            text.points_to_pixels(thing.linewidth) * scale, thing.linestyle)
         if thing.marker:
             radius = text.points_to_pixels(thing.markersize) / 2 * scale
-            marks.marker(pen, thing.marker, left + width / 2, middle, radius, to_rgba8(thing.color))
+            marks.marker(pen, thing.marker, left + width / 2, middle, radius, color)
     elif isinstance(thing, Points):
         radius = min(thing.radius_points() * markerscale, 6.0)
         thing.draw_one(pen, left + width / 2, middle, text.points_to_pixels(radius) * scale, scale)

@@ -24,6 +24,7 @@ def plain(value, decimals=None):
 
 class Linear:
     name = "linear"
+    bound = 1e307  # forward values are kept within +-bound: a view beyond it has no finite width
 
     def forward(self, values):
         return np.asarray(values, dtype=np.float64)
@@ -40,6 +41,7 @@ class Linear:
 
 class Log:
     name = "log"
+    bound = 307.0  # 1e-307 to 1e307
 
     def forward(self, values):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -66,6 +68,7 @@ class Log:
 
 class Logit:
     name = "logit"
+    bound = 700.0
 
     def forward(self, values):
         values = np.asarray(values, dtype=np.float64)
@@ -79,14 +82,14 @@ class Logit:
         return np.isfinite(values) & (values > 0) & (values < 1)
 
     def ticks(self, low, high, bins, integer=False):
-        candidates = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
-        return [(v, f"{v:.6g}") for v in sorted(candidates) if low <= v <= high], []
+        return [(v, f"{v:.6g}") for v in sorted(LOGIT_TICKS) if low <= v <= high], []
 
 
 class SymLog:
     """Linear within ``linthresh`` of 0, logarithmic beyond (matplotlib's "symlog", base 10)."""
 
     name = "symlog"
+    bound = 300.0
 
     def __init__(self, linthresh=1.0):
         self.linthresh = linthresh
@@ -109,25 +112,31 @@ class SymLog:
         return np.isfinite(values)
 
     def ticks(self, low, high, bins, integer=False):
-        values = [0.0]
-        for k in range(0, 12):
-            step = self.linthresh * 10.0**k
-            values += [step, -step]
-        values = sorted(v for v in values if low <= v <= high)
-        if len(values) < 4:  # a short range: 2 and 5 times the powers of ten too
-            values = sorted(set(values) | {sign * m * self.linthresh * 10.0**k for k in range(0, 12) for m in (2, 5)
+        """0 and the powers of ten (times linthresh) in the range, every k-th of them when there are
+        more than ``bins``; 2 and 5 times them too when fewer than four are in the range."""
+        reach = max(abs(low), abs(high)) / self.linthresh
+        powers = range(0, int(math.floor(math.log10(reach))) + 1) if reach >= 1 else range(0)
+        candidates = [0.0] + [sign * self.linthresh * 10.0**k for k in powers for sign in (1, -1)]
+        values = sorted(v for v in candidates if low <= v <= high)
+        if len(values) > bins + 1:  # every k-th power, and 0 (where the linear part is) whenever in view
+            values = sorted(set(values[:: math.ceil(len(values) / (bins + 1))]) | ({0.0} & set(values)))
+        elif len(values) < 4:  # a short range: 2 and 5 times the powers of ten too
+            values = sorted(set(values) | {sign * m * self.linthresh * 10.0**k for k in powers for m in (2, 5)
                                            for sign in (1, -1) if low <= sign * m * self.linthresh * 10.0**k <= high})
-        return [(v, plain(v, 0) if abs(v) >= 1 else plain(v)) for v in values], []
+        return [(v, plain(v, 0) if 1 <= abs(v) < 1e6 else plain(v)) for v in values], []
 
+
+#: 0.5, and one tick per factor of ten in the distance to 0 or to 1: 0.1, 0.9, 0.01, 0.99, ...
+LOGIT_TICKS = [0.5] + [1 - 10.0**-k for k in range(1, 7)] + [10.0**-k for k in range(1, 7)]
 
 SCALES = {"linear": Linear, "log": Log, "logit": Logit, "symlog": SymLog}
 
 
 def nice_ticks(low, high, bins, integer=False):
     """At most ``bins + 1`` round values from ``low`` to ``high``, with labels of equal decimals."""
-    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+    raw = high / max(bins, 1) - low / max(bins, 1)  # (high - low) / bins, without overflowing
+    if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(raw)) or high <= low or raw < 1e-300:
         return [(low, plain(low))] if math.isfinite(low) else []
-    raw = (high - low) / max(bins, 1)
     power = 10.0 ** math.floor(math.log10(raw))
     steps = [s for s in STEPS if not integer or s != 2.5]
     step = next((s * power for s in steps if s * power >= raw * (1 - 1e-9)), 10 * power)

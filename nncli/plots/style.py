@@ -49,6 +49,8 @@ def _wrap(line, fits, widest):
     length as they can be."""
     import textwrap
 
+    if not line.strip():
+        return [""]
     width = min(len(line), widest)
     while width > 10 and not fits(textwrap.wrap(line, width) or [""]):
         width -= 2

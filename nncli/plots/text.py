@@ -20,9 +20,13 @@ MAX_LINE = 200
 MAX_LINES = 8
 
 
-def lines_of(text):
-    """The lines ``text`` is drawn as: split at newlines, each at most MAX_LINE characters, at most MAX_LINES."""
-    lines = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…" for line in str(text).split("\n")]
+def lines_of(text, limit=MAX_LINE):
+    """The lines ``text`` is drawn as: split at newlines, any other control character written as
+    its escape (``\\x1c``, as nncli's messages quote one; Pillow's layout fails on some), each line
+    at most ``limit`` characters, at most MAX_LINES of them."""
+    lines = ["".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
+             for line in str(text).split("\n")]
+    lines = [line if len(line) <= limit else line[: limit - 1] + "…" for line in lines]
     return lines if len(lines) <= MAX_LINES else lines[: MAX_LINES - 1] + ["…"]
 
 

@@ -248,11 +248,16 @@ def _plan_of(spec, where):
     ``trials/``, so a tampered id (``../../elsewhere``, an absolute path) must not."""
     import re
 
+    if not isinstance(spec, dict):
+        raise RunError(f"{where} is not a sweep spec nncli can read (not a mapping of keys)")
     if spec.get("nncli_sweep") != FORMAT:
         raise RunError(f"{where} is a sweep spec of a format this nncli does not read "
                        f"(nncli_sweep: {echo(spec.get('nncli_sweep'))}; it reads {FORMAT})")
+    select = spec.get("select")
     try:
-        res.check_select(spec.get("select") if isinstance(spec.get("select"), str) else "", True)
+        if not isinstance(select, str):
+            raise UsageError(f"'{echo(select)}' is not a metric's name")
+        res.check_select(select, True)
     except UsageError as exc:  # the text says --select: it was the sweep's own choice, now in this file
         raise RunError(f"{where}: select: {exc}") from None
     try:
