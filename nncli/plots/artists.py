@@ -1,6 +1,7 @@
 """The things drawn inside axes, each a small record that can draw itself.
 
-``draw(pen, place, scale)`` draws on the supersampled canvas: ``place(x, y)``
+``draw(surface, place, scale)`` draws on the supersampled canvas (``Surface``: the image,
+a pen on it, the axes' box on it): ``place(x, y)``
 turns data coordinates (arrays) into its pixels, and ``scale`` is the
 supersampling factor (points become ``points_to_pixels(points) * scale``).
 ``data()`` gives the (x, y) values the axes' limits are fitted to.
@@ -13,6 +14,16 @@ import numpy as np
 from . import marks
 from .colors import to_rgba, to_rgba8
 from .text import points_to_pixels
+
+
+@dataclass
+class Surface:
+    """Where a thing is drawn: ``image`` (for what is pasted), ``pen`` (an RGBA ImageDraw on it), and
+    ``box``, the axes' box on it in its pixels (left, top, right, bottom)."""
+
+    image: object
+    pen: object
+    box: tuple
 
 
 @dataclass(kw_only=True)
@@ -42,7 +53,8 @@ class Line(Stroke):
     def data(self):
         return (self.x, self.y) if self.fit else None
 
-    def draw(self, pen, place, scale):
+    def draw(self, surface, place, scale):
+        pen = surface.pen
         px, py = place(self.x, self.y)
         color = to_rgba8(self.color, self.alpha)
         if self.linestyle != "none" and len(px) > 1:
@@ -90,7 +102,8 @@ class Points:
         fill, edge = self._colors()
         marks.marker(pen, self.marker, x, y, radius, fill, edge, points_to_pixels(self.linewidth) * scale)
 
-    def draw(self, pen, place, scale):
+    def draw(self, surface, place, scale):
+        pen = surface.pen
         px, py = place(self.offsets[:, 0], self.offsets[:, 1])
         radius = points_to_pixels(self.radius_points()) * scale
         fill, edge = self._colors()
@@ -112,7 +125,8 @@ class Segments:
     def data(self):
         return self.segments[:, :, 0].ravel(), self.segments[:, :, 1].ravel()
 
-    def draw(self, pen, place, scale):
+    def draw(self, surface, place, scale):
+        pen = surface.pen
         px, py = place(self.segments[:, :, 0], self.segments[:, :, 1])
         for (x0, x1), (y0, y1), color, width in zip(px, py, self.colors, self.widths):
             marks.polyline(pen, [(x0, y0), (x1, y1)], tuple(int(round(c * 255)) for c in color),
@@ -129,8 +143,9 @@ class Rule(Stroke):
     def data(self):
         return None
 
-    def draw(self, pen, place, scale, box):
-        x0, y0, x1, y1 = box
+    def draw(self, surface, place, scale):
+        pen = surface.pen
+        x0, y0, x1, y1 = surface.box
         px, py = place(np.array([self.value]), np.array([self.value]))
         ends = [(px[0], y0), (px[0], y1)] if self.vertical else [(x0, py[0]), (x1, py[0])]
         marks.polyline(pen, ends, to_rgba8(self.color, self.alpha), points_to_pixels(self.linewidth) * scale,
@@ -152,9 +167,10 @@ class Raster:
         left, right, bottom, top = self.extent
         return np.array([left, right]), np.array([bottom, top])
 
-    def draw(self, canvas, place, scale):
+    def draw(self, surface, place, scale):
         from PIL import Image
 
+        canvas = surface.image
         left, right, bottom, top = self.extent
         px, py = place(np.array([left, right]), np.array([bottom, top]))
         x0, x1 = sorted(px)
@@ -209,7 +225,8 @@ class Arrow:
     def data(self):
         return np.array([self.start[0], self.end[0]]), np.array([self.start[1], self.end[1]])
 
-    def draw(self, pen, place, scale):
+    def draw(self, surface, place, scale):
+        pen = surface.pen
         px, py = place(np.array([self.start[0], self.end[0]]), np.array([self.start[1], self.end[1]]))
         marks.arrow(pen, (px[0], py[0]), (px[1], py[1]), to_rgba8(self.color),
                     points_to_pixels(self.linewidth) * scale, points_to_pixels(self.head) * scale)
@@ -231,7 +248,8 @@ class Box:
     def data(self):
         return np.array([self.x, self.x + self.width]), np.array([self.y, self.y + self.height])
 
-    def draw(self, pen, place, scale):
+    def draw(self, surface, place, scale):
+        pen = surface.pen
         px, py = place(np.array([self.x, self.x + self.width]), np.array([self.y, self.y + self.height]))
         pen.rounded_rectangle([min(px), min(py), max(px), max(py)], radius=points_to_pixels(5) * scale,
                               fill=to_rgba8(self.facecolor), outline=to_rgba8(self.edgecolor),
@@ -256,9 +274,10 @@ class Contour:
     def data(self):
         return None
 
-    def draw(self, canvas, place, scale):
+    def draw(self, surface, place, scale):
         from PIL import Image
 
+        canvas = surface.image
         left, right, bottom, top = self.extent
         px, py = place(np.array([left, right]), np.array([bottom, top]))
         x0, y0 = int(round(min(px))), int(round(min(py)))

@@ -250,30 +250,33 @@ class Axes:
         pen = ImageDraw.Draw(canvas, "RGBA")
         if self.grid_on:
             self._draw_grid(pen, scale)
+        whole = artists.Surface(canvas, pen, (x0, y0, x1, y1))
         # what could reach outside the box is drawn on a copy of it, so that nothing spills out
-        clip = self._spills()
-        layer = canvas.crop((x0, y0, x1, y1)) if clip else canvas
-        inner = ImageDraw.Draw(layer, "RGBA") if clip else pen
-        left, top = (x0, y0) if clip else (0, 0)
+        if self._spills():
+            layer = canvas.crop((x0, y0, x1, y1))
+            inside = artists.Surface(layer, ImageDraw.Draw(layer, "RGBA"), (0, 0, x1 - x0, y1 - y0))
+        else:
+            inside = whole
 
-        def shifted(x, y):
-            px, py = self.place(x, y, scale)
-            return px - left, py - top
+        def on(surface):
+            """``place`` in the pixels of ``surface``, whose image begins at (dx, dy) of the canvas."""
+            dx, dy = x0 - surface.box[0], y0 - surface.box[1]
 
-        outside = []
-        for thing in sorted(self.things, key=lambda t: t.zorder):
-            if isinstance(thing, artists.Line) and not thing.clip_on:
-                outside.append(thing)
-            elif isinstance(thing, (artists.Raster, artists.Contour)):
-                thing.draw(layer, shifted, scale)
-            elif isinstance(thing, artists.Rule):
-                thing.draw(inner, shifted, scale, (x0 - left, y0 - top, x1 - left, y1 - top))
-            else:
-                thing.draw(inner, shifted, scale)
-        if clip:
-            canvas.paste(layer, (x0, y0))
-        for thing in outside:
-            thing.draw(pen, lambda x, y: self.place(x, y, scale), scale)
+            def place(x, y):
+                px, py = self.place(x, y, scale)
+                return px - dx, py - dy
+
+            return place
+
+        things = sorted(self.things, key=lambda t: t.zorder)
+        for thing in things:
+            if getattr(thing, "clip_on", True):
+                thing.draw(inside, on(inside), scale)
+        if inside is not whole:
+            canvas.paste(inside.image, (x0, y0))
+        for thing in things:
+            if not getattr(thing, "clip_on", True):
+                thing.draw(whole, on(whole), scale)
         draw_axis_shapes(self, pen, scale)
         if self.legend_ is not None:
             self.legend_.draw_shapes(pen, scale)
