@@ -68,6 +68,14 @@ class Axis:
             majors, minors = nice_ticks(low, high, bins), []
         self.majors, self.minors = majors, minors
 
+    def visible(self, ticks, start, end):
+        """``(pixel, label)`` of each of ``ticks`` that lies on the axis drawn from ``start`` to ``end``."""
+        low, high = sorted((start, end))
+        for value, label in ticks:
+            pixel = float(self.position(np.array(value), start, end))
+            if low - 0.5 <= pixel <= high + 0.5:
+                yield pixel, label
+
     def position(self, values, start, end):
         """Pixels of data ``values`` on an axis drawn from pixel ``start`` (low) to ``end`` (high)."""
         low, high = self.view
@@ -318,14 +326,10 @@ class Axes:
         color = GRID + (int(round(255 * self.grid_alpha)),)
         width = max(1, int(round(text.points_to_pixels(0.8) * scale)))
         minors = self.grid_which == "both"
-        for value, _ in self.xaxis.majors + (self.xaxis.minors if minors else []):
-            px = float(self.xaxis.position(np.array(value), x0, x1))
-            if x0 - 0.5 <= px <= x1 + 0.5:
-                pen.line([(px * scale, y0 * scale), (px * scale, y1 * scale)], fill=color, width=width)
-        for value, _ in self.yaxis.majors + (self.yaxis.minors if minors else []):
-            py = float(self.yaxis.position(np.array(value), y1, y0))
-            if y0 - 0.5 <= py <= y1 + 0.5:
-                pen.line([(x0 * scale, py * scale), (x1 * scale, py * scale)], fill=color, width=width)
+        for px, _ in self.xaxis.visible(self.xaxis.majors + (self.xaxis.minors if minors else []), x0, x1):
+            pen.line([(px * scale, y0 * scale), (px * scale, y1 * scale)], fill=color, width=width)
+        for py, _ in self.yaxis.visible(self.yaxis.majors + (self.yaxis.minors if minors else []), y1, y0):
+            pen.line([(x0 * scale, py * scale), (x1 * scale, py * scale)], fill=color, width=width)
 
     def draw_texts(self, image):
         from .decorations import draw_axis_texts

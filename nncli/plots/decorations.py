@@ -61,33 +61,25 @@ def draw_axis_shapes(ax, pen, scale):
     for side in ax.frame:
         pen.line([(x * scale, y * scale) for x, y in sides[side]], fill=black, width=width)
     for ticks, length in ((ax.xaxis.majors, TICK), (ax.xaxis.minors, MINOR_TICK)):
-        for value, _ in ticks:
-            px = float(ax.xaxis.position(np.array(value), x0, x1))
-            if x0 - 0.5 <= px <= x1 + 0.5:
-                pen.line([(px * scale, y1 * scale), (px * scale, (y1 + _px(length)) * scale)], fill=black,
-                         width=width)
+        for px, _ in ax.xaxis.visible(ticks, x0, x1):
+            pen.line([(px * scale, y1 * scale), (px * scale, (y1 + _px(length)) * scale)], fill=black, width=width)
     for ticks, length in ((ax.yaxis.majors, TICK), (ax.yaxis.minors, MINOR_TICK)):
-        for value, _ in ticks:
-            py = float(ax.yaxis.position(np.array(value), y1, y0))
-            if y0 - 0.5 <= py <= y1 + 0.5:
-                pen.line([((x0 - _px(length)) * scale, py * scale), (x0 * scale, py * scale)], fill=black,
-                         width=width)
+        for py, _ in ax.yaxis.visible(ticks, y1, y0):
+            pen.line([((x0 - _px(length)) * scale, py * scale), (x0 * scale, py * scale)], fill=black, width=width)
 
 
 def draw_axis_texts(ax, image):
     x0, y0, x1, y1 = ax.box
     if ax.axis_on:
         y_labels_width = 0.0
-        for value, label in ax.yaxis.majors + ax.yaxis.minors:
-            py = float(ax.yaxis.position(np.array(value), y1, y0))
-            if label and y0 - 0.5 <= py <= y1 + 0.5:
+        for py, label in ax.yaxis.visible(ax.yaxis.majors + ax.yaxis.minors, y1, y0):
+            if label:
                 text.draw(image, x0 - _px(TICK + PAD), py, label, ax.tick_size, ha="right", va="center")
                 y_labels_width = max(y_labels_width, text.measure(label, ax.tick_size)[0])
         below = y1 + _px(TICK + PAD)
         tallest = 0.0
-        for value, label in ax.xaxis.majors:
-            px = float(ax.xaxis.position(np.array(value), x0, x1))
-            if label and x0 - 0.5 <= px <= x1 + 0.5:
+        for px, label in ax.xaxis.visible(ax.xaxis.majors, x0, x1):
+            if label:
                 if ax.xaxis.rotation:
                     turned = ax.xaxis.rotation
                     text.draw(image, px, below, label, ax.tick_size, ha="center" if turned == 90 else "right",
